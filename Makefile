@@ -1,0 +1,63 @@
+# aiprov developer entry points. `make demo` and `make test` work on a fresh clone:
+# they create .venv (Python deps pinned by constraints.txt) and node_modules (npm ci).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+STAMP_PY  := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+
+.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot bench bench-quick clean help
+
+help:
+	@echo "make demo          hash, anchor and verify a sample dataset on the embedded chain"
+	@echo "make test          install everything and run the whole test suite"
+	@echo "make contracts     recompile contracts/ into aiprov/contracts/artifacts (pinned solc)"
+	@echo "make gas-snapshot  re-measure gas and rewrite contracts/gas-snapshot.json"
+	@echo "make bench         run the side-by-side benchmarks (full sizes; bench-quick for small)"
+
+setup: $(STAMP_PY) $(STAMP_NPM)
+
+$(STAMP_PY): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: $(STAMP_PY)
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash examples/demo.sh
+
+test: setup
+	$(PY) -m pytest -n 2 --dist loadgroup -q
+
+test-fast: setup
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not slow"
+
+contracts: setup
+	$(PY) -m aiprov.contracts.build
+
+contracts-check: setup
+	$(PY) -m aiprov.contracts.build --check
+
+gas-snapshot: setup
+	$(PY) -m aiprov.contracts.gas --write
+
+bench: setup
+	$(PY) benchmarks/bench_hashing.py
+	$(PY) benchmarks/bench_manifest.py
+	$(PY) benchmarks/bench_merkle.py
+	$(PY) benchmarks/bench_cli.py
+
+bench-quick: setup
+	$(PY) benchmarks/bench_hashing.py --quick
+	$(PY) benchmarks/bench_manifest.py --quick
+	$(PY) benchmarks/bench_merkle.py --quick
+	$(PY) benchmarks/bench_cli.py --quick
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo

@@ -1,0 +1,111 @@
+"""Choosing who signs: dev accounts, ``AIPROV_PRIVATE_KEY``, (later) keystores.
+
+A :class:`Signer` holds a private key but never shows it: its ``repr`` and
+every error message carry only the account's name and address.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from ..errors import AccountError, InvalidArgument
+from .devkeys import DEV_ACCOUNT_COUNT, dev_address, dev_private_key
+
+_DEV_RE = re.compile(r"^dev:(\d+)$")
+_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+ENV_PRIVATE_KEY = "AIPROV_PRIVATE_KEY"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An account that can sign transactions. The key is never printed."""
+
+    name: str
+    address: str  # checksummed
+    _key: bytes = field(repr=False, compare=False)
+
+    @property
+    def canonical_address(self) -> bytes:
+        return bytes.fromhex(self.address[2:])
+
+    def sign_transaction(self, tx: dict) -> bytes:
+        from eth_account import Account
+
+        return bytes(Account.sign_transaction(tx, self._key).raw_transaction)
+
+
+def _checksum(address: bytes) -> str:
+    from eth_utils import to_checksum_address
+
+    return to_checksum_address(address)
+
+
+def dev_signer(index: int) -> Signer:
+    return Signer(name=f"dev:{index}", address=_checksum(dev_address(index)), _key=dev_private_key(index))
+
+
+def signer_from_private_key(hex_key: str, name: str) -> Signer:
+    from eth_keys import keys
+
+    text = hex_key.strip()
+    text = text[2:] if text.lower().startswith("0x") else text
+    try:
+        raw = bytes.fromhex(text)
+        if len(raw) != 32:
+            raise ValueError
+        address = keys.PrivateKey(raw).public_key.to_canonical_address()
+    except Exception:
+        # never echo the value: it may be a real key with a typo in it
+        raise AccountError(f"{name} is not a valid 32-byte hex private key") from None
+    return Signer(name=name, address=_checksum(address), _key=raw)
+
+
+def parse_account_spec(spec: str) -> str:
+    """Validate the shape of an ``--account`` value early (exit 2 on garbage)."""
+    spec = spec.strip()
+    if _DEV_RE.match(spec) or _ADDRESS_RE.match(spec) or re.match(r"^[A-Za-z0-9_.-]+$", spec):
+        return spec
+    raise InvalidArgument(f"--account {spec!r} is not dev:N, an 0x address, or an account name")
+
+
+def resolve_signer(spec: str | None, *, dev_network: bool) -> Signer:
+    """The signer for ``--account spec`` (None: the default for the network)."""
+    if spec is None:
+        if os.environ.get(ENV_PRIVATE_KEY):
+            return signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)
+        if dev_network:
+            return dev_signer(0)
+        raise AccountError(
+            "no account to sign with",
+            hint=f"set {ENV_PRIVATE_KEY} or pass --account NAME",
+        )
+    m = _DEV_RE.match(spec)
+    if m:
+        if not dev_network:
+            raise AccountError(f"{spec} exists only on dev networks (local, anvil)")
+        index = int(m.group(1))
+        if index >= DEV_ACCOUNT_COUNT:
+            raise InvalidArgument(f"{spec}: dev accounts are dev:0 to dev:{DEV_ACCOUNT_COUNT - 1}")
+        return dev_signer(index)
+    if _ADDRESS_RE.match(spec):
+        if dev_network:
+            for i in range(DEV_ACCOUNT_COUNT):
+                if dev_address(i).hex() == spec[2:].lower():
+                    return dev_signer(i)
+        env_key = os.environ.get(ENV_PRIVATE_KEY)
+        if env_key:
+            signer = signer_from_private_key(env_key, ENV_PRIVATE_KEY)
+            if signer.address.lower() == spec.lower():
+                return signer
+        raise AccountError(f"no key for account {spec} on this machine")
+    raise AccountError(
+        f"no account named {spec!r}",
+        hint="use dev:N on local networks, or set AIPROV_PRIVATE_KEY",
+    )
+
+
+def dev_accounts() -> list[tuple[str, str]]:
+    """(name, checksummed address) of every dev account."""
+    return [(f"dev:{i}", _checksum(dev_address(i))) for i in range(DEV_ACCOUNT_COUNT)]

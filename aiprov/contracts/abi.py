@@ -1,0 +1,196 @@
+"""A small ABI codec over a compiled artifact: calls, return values, events, custom errors.
+
+aiprov talks to its contracts through :class:`ContractABI` rather than web3's
+``Contract`` so that every backend (the embedded chain, a JSON-RPC node) only
+has to move bytes, and so a revert is always decoded into the custom error's
+name and arguments (``DatasetNotFound(id=7)``) for the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_utils import keccak, to_checksum_address
+
+from ..chain.types import Log
+
+
+def _type_string(param: dict) -> str:
+    """Canonical ABI type of one parameter, expanding tuples (structs)."""
+    typ = param["type"]
+    if typ.startswith("tuple"):
+        inner = ",".join(_type_string(c) for c in param["components"])
+        return f"({inner}){typ[len('tuple'):]}"
+    return typ
+
+
+def _split_tuple(typ: str) -> list[str]:
+    """Component types of ``(a,b,(c,d))`` at the top level."""
+    parts, depth, start = [], 0, 1
+    for i, ch in enumerate(typ):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                if i > start:
+                    parts.append(typ[start:i])
+                break
+        elif ch == "," and depth == 1:
+            parts.append(typ[start:i])
+            start = i + 1
+    return parts
+
+
+def _normalise(value: Any, typ: str) -> Any:
+    """Make decoded values friendly: checksummed addresses, structs as tuples."""
+    if typ == "address":
+        return to_checksum_address(value)
+    if typ.endswith("]") and isinstance(value, (list, tuple)):
+        inner = typ[: typ.rindex("[")]
+        return [_normalise(v, inner) for v in value]
+    if typ.startswith("(") and isinstance(value, tuple):
+        return tuple(_normalise(v, t) for v, t in zip(value, _split_tuple(typ)))
+    return value
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    selector: bytes
+    input_types: tuple[str, ...]
+    output_types: tuple[str, ...]
+    output_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    topic0: bytes
+    inputs: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class CustomError:
+    name: str
+    selector: bytes
+    input_types: tuple[str, ...]
+    input_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    name: str
+    args: dict[str, Any]
+    log: Log
+
+
+class ContractABI:
+    """Encoder/decoder for one contract's ABI."""
+
+    def __init__(self, abi: Iterable[dict]) -> None:
+        self.functions: dict[str, Function] = {}
+        self.events: dict[str, Event] = {}
+        self._events_by_topic: dict[bytes, Event] = {}
+        self.errors: dict[bytes, CustomError] = {}
+        for item in abi:
+            kind = item.get("type")
+            if kind == "function":
+                types = tuple(_type_string(p) for p in item["inputs"])
+                sig = f"{item['name']}({','.join(types)})"
+                self.functions[item["name"]] = Function(
+                    name=item["name"],
+                    selector=keccak(text=sig)[:4],
+                    input_types=types,
+                    output_types=tuple(_type_string(p) for p in item["outputs"]),
+                    output_names=tuple(p.get("name", "") for p in item["outputs"]),
+                )
+            elif kind == "event":
+                types = ",".join(_type_string(p) for p in item["inputs"])
+                event = Event(
+                    name=item["name"],
+                    topic0=keccak(text=f"{item['name']}({types})"),
+                    inputs=tuple(item["inputs"]),
+                )
+                self.events[event.name] = event
+                self._events_by_topic[event.topic0] = event
+            elif kind == "error":
+                types = tuple(_type_string(p) for p in item["inputs"])
+                selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
+                self.errors[selector] = CustomError(
+                    name=item["name"],
+                    selector=selector,
+                    input_types=types,
+                    input_names=tuple(p.get("name", "") for p in item["inputs"]),
+                )
+
+    # -- functions -------------------------------------------------------------
+
+    def encode_call(self, name: str, *args: Any) -> bytes:
+        fn = self.functions[name]
+        return fn.selector + abi_encode(list(fn.input_types), list(args))
+
+    def decode_output(self, name: str, data: bytes) -> Any:
+        """Decoded return value: a single value, or a tuple for several outputs."""
+        fn = self.functions[name]
+        values = abi_decode(list(fn.output_types), data)
+        values = tuple(_normalise(v, t) for v, t in zip(values, fn.output_types))
+        return values[0] if len(values) == 1 else values
+
+    # -- events ----------------------------------------------------------------
+
+    def topic(self, event_name: str) -> bytes:
+        return self.events[event_name].topic0
+
+    def decode_log(self, log: Log) -> DecodedEvent | None:
+        """Decode a log emitted by this contract, or None if it is not one of ours."""
+        if not log.topics or log.topics[0] not in self._events_by_topic:
+            return None
+        event = self._events_by_topic[log.topics[0]]
+        indexed = [p for p in event.inputs if p.get("indexed")]
+        plain = [p for p in event.inputs if not p.get("indexed")]
+        args: dict[str, Any] = {}
+        for param, topic in zip(indexed, log.topics[1:]):
+            typ = _type_string(param)
+            if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
+                args[param["name"]] = topic  # only the hash is in the topic
+            else:
+                args[param["name"]] = _normalise(abi_decode([typ], topic)[0], typ)
+        values = abi_decode([_type_string(p) for p in plain], log.data)
+        for param, value in zip(plain, values):
+            args[param["name"]] = _normalise(value, _type_string(param))
+        return DecodedEvent(name=event.name, args=args, log=log)
+
+    # -- errors ----------------------------------------------------------------
+
+    def decode_error(self, data: bytes) -> tuple[str, dict[str, Any]] | None:
+        """(name, args) of a revert payload, for custom errors and Error(string)/Panic."""
+        if len(data) < 4:
+            return None
+        selector, payload = data[:4], data[4:]
+        if selector == keccak(text="Error(string)")[:4]:
+            return "Error", {"message": abi_decode(["string"], payload)[0]}
+        if selector == keccak(text="Panic(uint256)")[:4]:
+            return "Panic", {"code": abi_decode(["uint256"], payload)[0]}
+        err = self.errors.get(selector)
+        if err is None:
+            return None
+        values = abi_decode(list(err.input_types), payload)
+        return err.name, {
+            n or f"arg{i}": _normalise(v, t)
+            for i, (n, v, t) in enumerate(zip(err.input_names, values, err.input_types))
+        }
+
+
+def format_error(name: str, args: dict[str, Any]) -> str:
+    """``DatasetNotFound(id=7)`` — how a decoded revert is shown to users."""
+    def show(v: Any) -> str:
+        if isinstance(v, bytes):
+            return "0x" + v.hex()
+        return str(v)
+
+    inner = ", ".join(f"{k}={show(v)}" for k, v in args.items())
+    return f"{name}({inner})"

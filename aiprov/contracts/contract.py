@@ -1,0 +1,89 @@
+"""A deployed contract on some backend: reads, writes and logs, decoded."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+from ..chain.accounts import Signer
+from ..chain.backend import Backend
+from ..chain.transactions import send_transaction
+from ..chain.types import CallReverted, TxReceipt
+from ..errors import TransactionFailed
+from . import load_artifact
+from .abi import ContractABI, DecodedEvent, format_error
+
+
+@lru_cache(maxsize=None)
+def contract_abi(name: str) -> ContractABI:
+    return ContractABI(load_artifact(name)["abi"])
+
+
+class Contract:
+    """One contract instance: ``name`` (the artifact) at ``address`` on ``backend``."""
+
+    def __init__(self, backend: Backend, name: str, address: bytes) -> None:
+        self.backend = backend
+        self.name = name
+        self.address = bytes(address)
+        self.abi = contract_abi(name)
+
+    @property
+    def checksum_address(self) -> str:
+        from eth_utils import to_checksum_address
+
+        return to_checksum_address(self.address)
+
+    def describe_revert(self, data: bytes) -> tuple[str, str | None]:
+        decoded = self.abi.decode_error(data)
+        if decoded is None:
+            return (f"unknown error 0x{data.hex()}" if data else "execution reverted"), None
+        return format_error(*decoded), decoded[0]
+
+    def call(self, fn: str, *args: Any) -> Any:
+        try:
+            out = self.backend.call(self.address, self.abi.encode_call(fn, *args))
+        except CallReverted as exc:
+            message, name = self.describe_revert(exc.data)
+            raise TransactionFailed(f"{self.name}.{fn} reverted: {message}", error_name=name) from None
+        return self.abi.decode_output(fn, out)
+
+    def transact(self, signer: Signer, fn: str, *args: Any, value: int = 0) -> TxReceipt:
+        return send_transaction(
+            self.backend,
+            signer,
+            self.address,
+            self.abi.encode_call(fn, *args),
+            value=value,
+            what=f"{self.name}.{fn}",
+            decode_revert=self.describe_revert,
+        )
+
+    def events(self, receipt: TxReceipt, name: str | None = None) -> list[DecodedEvent]:
+        out = []
+        for log in receipt.logs:
+            if log.address != self.address:
+                continue
+            decoded = self.abi.decode_log(log)
+            if decoded is not None and (name is None or decoded.name == name):
+                out.append(decoded)
+        return out
+
+    def logs(self, event: str | None, *topics: bytes | None, from_block: int = 0) -> list[DecodedEvent]:
+        """Decoded logs of ``event`` (None = any event) filtered by indexed topics."""
+        topic_filter: Sequence[bytes | None] = [self.abi.topic(event) if event else None, *topics]
+        out = []
+        for log in self.backend.get_logs(self.address, topic_filter, from_block=from_block):
+            decoded = self.abi.decode_log(log)
+            if decoded is not None:
+                out.append(decoded)
+        return out
+
+
+def uint_topic(value: int) -> bytes:
+    return int(value).to_bytes(32, "big")
+
+
+def address_topic(address: bytes | str) -> bytes:
+    raw = bytes.fromhex(address[2:]) if isinstance(address, str) else bytes(address)
+    return raw.rjust(32, b"\x00")

@@ -1,0 +1,123 @@
+"""Where aiprov's contracts live on each chain, recorded in the state directory.
+
+``$AIPROV_HOME/deployments.json``::
+
+    {"format": "aiprov-deployments/1",
+     "chains": {"1337": {"genesis": "0x…", "contracts": {
+         "DatasetRegistry": {"address": "0x…", "tx": "0x…", "block": 1,
+                             "deployer": "0x…", "code_hash": "0x…"}}}}}
+
+A record is trusted only while the code at its address still hashes to the
+shipped runtime bytecode and the chain's genesis block is the one recorded
+(a wiped local chain or a restarted Anvil has a new genesis). The ``local``
+chain deploys missing contracts on first use; other networks say
+"run aiprov deploy" (exit 3).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..chain.accounts import Signer
+from ..chain.backend import Backend
+from ..chain.transactions import send_transaction
+from ..errors import NotDeployed
+from ..fsutil import atomic_write_text
+from . import load_artifact
+
+FORMAT = "aiprov-deployments/1"
+
+
+def _keccak(data: bytes) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(data)
+
+
+class Deployments:
+    """The deployments file of one state directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = Path(home) / "deployments.json"
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"format": FORMAT, "chains": {}}
+        except (OSError, ValueError):
+            # a corrupt record is not fatal: code checks below re-establish the truth
+            return {"format": FORMAT, "chains": {}}
+        data.setdefault("chains", {})
+        return data
+
+    def lookup(self, chain_id: int, genesis: str, name: str) -> dict | None:
+        chain = self._read()["chains"].get(str(chain_id))
+        if not chain or chain.get("genesis") != genesis:
+            return None
+        return chain.get("contracts", {}).get(name)
+
+    def record(self, chain_id: int, genesis: str, name: str, entry: dict) -> None:
+        data = self._read()
+        chain = data["chains"].get(str(chain_id))
+        if not chain or chain.get("genesis") != genesis:
+            chain = {"genesis": genesis, "contracts": {}}
+            data["chains"][str(chain_id)] = chain
+        chain["contracts"][name] = entry
+        atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _genesis(backend: Backend) -> str:
+    return "0x" + backend.get_block(0).hash.hex()
+
+
+def _code_matches(backend: Backend, address: bytes, name: str) -> bool:
+    code = backend.get_code(address)
+    expected = bytes.fromhex(load_artifact(name)["deployedBytecode"].removeprefix("0x"))
+    return bool(code) and _keccak(code) == _keccak(expected)
+
+
+def find_contract(backend: Backend, home: Path, name: str) -> bytes | None:
+    """Address of ``name`` on this chain if recorded and its code is intact."""
+    entry = Deployments(home).lookup(backend.chain_id, _genesis(backend), name)
+    if entry is None:
+        return None
+    address = bytes.fromhex(entry["address"][2:])
+    return address if _code_matches(backend, address, name) else None
+
+
+def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str) -> bytes:
+    """Deploy ``name`` from ``signer`` and record it; returns the address."""
+    from eth_utils import to_checksum_address
+
+    artifact = load_artifact(name)
+    initcode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
+    receipt = send_transaction(backend, signer, None, initcode, what=f"deploy {name}")
+    address = receipt.contract_address
+    Deployments(home).record(
+        backend.chain_id,
+        _genesis(backend),
+        name,
+        {
+            "address": to_checksum_address(address),
+            "tx": "0x" + receipt.tx_hash.hex(),
+            "block": receipt.block_number,
+            "deployer": signer.address,
+            "code_hash": "0x" + _keccak(backend.get_code(address)).hex(),
+        },
+    )
+    return address
+
+
+def require_contract(backend: Backend, home: Path, name: str, *, deployer: Signer | None) -> bytes:
+    """Address of ``name``; deploys it when ``deployer`` is given (local chain), else exit 3."""
+    address = find_contract(backend, home, name)
+    if address is not None:
+        return address
+    if deployer is not None:
+        return deploy_contract(backend, home, deployer, name)
+    raise NotDeployed(
+        f"{name} is not deployed on {backend.network} (chain {backend.chain_id})",
+        hint="run `aiprov deploy` for this network first",
+    )

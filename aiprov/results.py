@@ -1,0 +1,146 @@
+"""Typed results of :class:`aiprov.Client` methods.
+
+Each result has ``to_json()`` returning exactly what ``--json`` prints; the
+keys scripts rely on (SPEC §5) are part of the product contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    name: str
+    address: str
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "address": self.address}
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    kind: str  # "dataset" | "model"
+    id: int
+    root: str
+    tx: str
+    block: int
+    chain_id: int
+    network: str
+    contract: str
+    owner: str
+    already_registered: bool
+    status: str
+    files: int
+    size: int
+    receipt: Path | None
+    receipt_in_state_dir: bool = False
+    gas_used: int | None = None
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["receipt"] = str(self.receipt) if self.receipt else None
+        return d
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    kind: str
+    verified: bool
+    root: str  # computed from the bytes on disk
+    expected_root: str | None  # what the chain holds for `id`
+    id: int | None
+    status: str  # active | deprecated | revoked | not-registered
+    reason: str  # one line: why verified is what it is
+    changes: Any | None  # aiprov.manifest.Changes, when a manifest to compare with exists
+    chain_id: int
+    network: str
+    receipt: Path | None = None
+    files: int = 0
+    size: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        empty = {"added": [], "removed": [], "modified": []}
+        return {
+            "verified": self.verified,
+            "kind": self.kind,
+            "root": self.root,
+            "expected_root": self.expected_root,
+            "id": self.id,
+            "status": self.status,
+            "reason": self.reason,
+            "changes": self.changes.to_dict() if self.changes is not None else empty,
+            "changes_known": self.changes is not None,
+            "chain_id": self.chain_id,
+            "network": self.network,
+            "receipt": str(self.receipt) if self.receipt else None,
+            "files": self.files,
+            "size": self.size,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    id: int
+    root: str
+    owner: str
+    status: str
+    parent_id: int | None
+    registered_at: int
+    registered_by: str
+    metadata_hash: str
+    metadata_uri: str
+    tx: str
+    block: int
+    chain_id: int
+    network: str
+    contract: str
+    status_reason: str | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    event: str
+    block: int
+    timestamp: int
+    tx: str
+    args: dict
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    kind: str
+    id: int
+    versions: list[DatasetInfo]  # oldest first; includes `id` and later versions
+    events: list[HistoryEvent]  # every on-chain event about `id`, oldest first
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "versions": [v.to_json() for v in self.versions],
+            "events": [e.to_json() for e in self.events],
+        }
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    kind: str
+    id: int
+    status: str
+    reason: str
+    tx: str
+    block: int
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,88 @@
+"""Fixtures shared by every test: an isolated state directory, datasets on disk, the CLI.
+
+Every test gets its own ``$AIPROV_HOME`` so the embedded chain, the deployments
+record and receipts never leak between tests (or into ~/.aiprov).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh state directory, exported as AIPROV_HOME; no network/account env leaks in."""
+    h = tmp_path / "aiprov-home"
+    monkeypatch.setenv("AIPROV_HOME", str(h))
+    for var in ("AIPROV_NETWORK", "AIPROV_RPC_URL", "AIPROV_ACCOUNT", "AIPROV_PRIVATE_KEY", "AIPROV_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    return h
+
+
+def write_files(root: Path, files: dict[str, bytes | str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content.encode() if isinstance(content, str) else content)
+    return root
+
+
+@pytest.fixture
+def dataset(tmp_path) -> Path:
+    """A small dataset directory with nested files, as a data scientist would have."""
+    return write_files(
+        tmp_path / "data",
+        {
+            "train.csv": "id,text,label\n1,great product,1\n2,awful,0\n",
+            "test.csv": "id,text,label\n3,fine,1\n",
+            "images/cat.png": bytes(range(256)) * 4,
+            "README.md": "# reviews\n",
+        },
+    )
+
+
+class CLI:
+    """Runs the real Click app in-process and parses --json output."""
+
+    def __init__(self) -> None:
+        from aiprov.cli import cli
+
+        self.app = cli
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(self.app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    def json(self, *args: str, code: int = 0):
+        result = self(*args, "--json")
+        assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(home) -> CLI:
+    return CLI()
+
+
+def run_aiprov(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
+    """Run ``aiprov`` as a real subprocess (python -m aiprov) and return the CompletedProcess."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "aiprov", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+    )
