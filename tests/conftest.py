@@ -7,13 +7,12 @@ record and receipts never leak between tests (or into ~/.aiprov).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+from helpers import run_aiprov, write_files  # noqa: F401  (re-exported for tests)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,15 +25,6 @@ def home(tmp_path, monkeypatch) -> Path:
     for var in ("AIPROV_NETWORK", "AIPROV_RPC_URL", "AIPROV_ACCOUNT", "AIPROV_PRIVATE_KEY", "AIPROV_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     return h
-
-
-def write_files(root: Path, files: dict[str, bytes | str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(content.encode() if isinstance(content, str) else content)
-    return root
 
 
 @pytest.fixture
@@ -72,17 +62,3 @@ class CLI:
 @pytest.fixture
 def cli(home) -> CLI:
     return CLI()
-
-
-def run_aiprov(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
-    """Run ``aiprov`` as a real subprocess (python -m aiprov) and return the CompletedProcess."""
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "aiprov", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        timeout=timeout,
-    )

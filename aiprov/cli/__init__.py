@@ -1,0 +1,39 @@
+"""The ``aiprov`` command line: a thin layer over :class:`aiprov.Client`.
+
+Where to add a command: one module per area in this package (``hashing``,
+``datasets``, ``accounts``), registered on the root group below. Each command
+parses arguments, calls one Client method, and renders the typed result.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from . import accounts, datasets, hashing
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="aiprov")
+def cli() -> None:
+    """Tamper-evident provenance for AI datasets and models, anchored on Ethereum.
+
+    \b
+    Hash a dataset and anchor its Merkle root on the embedded local chain:
+      aiprov register dataset ./data --name reviews
+    Verify it later (exit 0: exactly the registered bytes; 1: not; 2: bad input; 3: chain trouble):
+      aiprov verify dataset ./data
+
+    State lives in $AIPROV_HOME (default ~/.aiprov). Every command takes --json.
+    """
+
+
+hashing.register(cli)
+datasets.register(cli)
+accounts.register(cli)
+
+
+def main() -> None:
+    cli.main(prog_name="aiprov")

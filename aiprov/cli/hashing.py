@@ -1,0 +1,54 @@
+"""``aiprov hash``: manifest and Merkle root of a path, no chain needed."""
+
+from __future__ import annotations
+
+import click
+
+from .options import Env, command_options
+from .output import console, emit_json, hashing_progress, human_size
+
+SHOWN_ENTRIES = 50
+
+
+def manifest_json(manifest) -> dict:
+    return {
+        "root": manifest.root,
+        "format": manifest.format,
+        "kind": manifest.kind,
+        "files": manifest.file_count,
+        "size": manifest.total_size,
+        "entries": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in manifest.entries],
+    }
+
+
+@click.command("hash")
+@click.argument("path", type=click.Path(path_type=str))
+@click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories (loops are errors).")
+@command_options(chain=False)
+def hash_command(env: Env, path: str, follow_dir_symlinks: bool) -> int:
+    """Print the Merkle root and per-file SHA-256 of PATH (a file or directory)."""
+    from ..manifest import build_manifest
+
+    with hashing_progress(not env.json) as progress:
+        manifest = build_manifest(path, follow_dir_symlinks=follow_dir_symlinks, progress=progress)
+    if env.json:
+        emit_json(manifest_json(manifest))
+        return 0
+    out = console()
+    from rich.table import Table
+
+    table = Table(box=None, show_header=True, header_style="bold")
+    table.add_column("sha256")
+    table.add_column("size", justify="right")
+    table.add_column("path")
+    for e in manifest.entries[:SHOWN_ENTRIES]:
+        table.add_row(e.sha256, str(e.size), e.path)
+    out.print(table)
+    if manifest.file_count > SHOWN_ENTRIES:
+        out.print(f"… and {manifest.file_count - SHOWN_ENTRIES} more files (--json lists all)")
+    out.print(f"[bold]root[/bold] {manifest.root}  ({manifest.file_count} files, {human_size(manifest.total_size)})")
+    return 0
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(hash_command)

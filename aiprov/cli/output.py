@@ -1,0 +1,88 @@
+"""Rendering: JSON documents, rich tables, the hashing progress bar.
+
+rich is imported only when something is rendered, so ``aiprov --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+import click
+
+
+def emit_json(doc: Any) -> None:
+    """Exactly one JSON document on stdout."""
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def when(ts: int | None) -> str:
+    if not ts:
+        return "-"
+    return datetime.fromtimestamp(ts, tz=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def human_size(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if size < 1024 or unit == "TiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+class _RichHashProgress:
+    """Adapter from the manifest's progress protocol to a rich progress bar."""
+
+    def __init__(self, progress) -> None:
+        self._progress = progress
+        self._task = None
+
+    def start(self, total_files: int, total_bytes: int) -> None:
+        self._task = self._progress.add_task(f"hashing {total_files} files", total=total_bytes)
+
+    def advance(self, nbytes: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, nbytes)
+
+
+@contextlib.contextmanager
+def hashing_progress(enabled: bool) -> Iterator[Any]:
+    """A progress reporter for hashing on a TTY (stderr), else None."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(binary_units=True),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console(),
+        transient=True,
+    ) as progress:
+        yield _RichHashProgress(progress)
