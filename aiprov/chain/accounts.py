@@ -31,9 +31,34 @@ class Signer:
         return bytes.fromhex(self.address[2:])
 
     def sign_transaction(self, tx: dict) -> bytes:
-        from eth_account import Account
+        """Sign an EIP-1559 (type 2) transaction dict; returns the raw signed bytes."""
+        return sign_eip1559(tx, self._key)
 
-        return bytes(Account.sign_transaction(tx, self._key).raw_transaction)
+
+def sign_eip1559(tx: dict, key: bytes) -> bytes:
+    """``0x02 || rlp([chainId, nonce, tip, maxFee, gas, to, value, data, accessList, v, r, s])``.
+
+    Done with rlp + eth_keys (already loaded with the chain) instead of eth_account,
+    which would add ~0.2 s to every command; a test checks both agree byte for byte.
+    """
+    import rlp
+    from eth_keys import keys
+    from eth_utils import keccak
+
+    if tx.get("type", 2) != 2 or tx.get("accessList"):
+        raise ValueError("only EIP-1559 transactions without access lists are signed here")
+    to = tx.get("to") or b""
+    if isinstance(to, str):
+        to = bytes.fromhex(to.removeprefix("0x"))
+    data = tx.get("data") or b""
+    if isinstance(data, str):
+        data = bytes.fromhex(data.removeprefix("0x"))
+    fields = [
+        tx["chainId"], tx["nonce"], tx["maxPriorityFeePerGas"], tx["maxFeePerGas"],
+        tx["gas"], to, tx.get("value", 0), data, [],
+    ]
+    signature = keys.PrivateKey(key).sign_msg_hash(keccak(b"\x02" + rlp.encode(fields)))
+    return b"\x02" + rlp.encode(fields + [signature.v, signature.r, signature.s])
 
 
 def _checksum(address: bytes) -> str:

@@ -34,19 +34,12 @@ def hash_command(env: Env, path: str, follow_dir_symlinks: bool) -> int:
     if env.json:
         emit_json(manifest_json(manifest))
         return 0
-    out = console()
-    from rich.table import Table
-
-    table = Table(box=None, show_header=True, header_style="bold")
-    table.add_column("sha256")
-    table.add_column("size", justify="right")
-    table.add_column("path")
-    for e in manifest.entries[:SHOWN_ENTRIES]:
-        table.add_row(e.sha256, str(e.size), e.path)
-    out.print(table)
+    # sha256sum's format (digest, two spaces, path), so `sha256sum -c` can check the list
+    lines = [f"{e.sha256}  {e.path}" for e in manifest.entries[:SHOWN_ENTRIES]]
+    click.echo("\n".join(lines))
     if manifest.file_count > SHOWN_ENTRIES:
-        out.print(f"… and {manifest.file_count - SHOWN_ENTRIES} more files (--json lists all)")
-    out.print(f"[bold]root[/bold] {manifest.root}  ({manifest.file_count} files, {human_size(manifest.total_size)})")
+        click.echo(f"… and {manifest.file_count - SHOWN_ENTRIES} more files (--json lists all)")
+    console().print(f"[bold]root[/bold] {manifest.root}  ({manifest.file_count} files, {human_size(manifest.total_size)})")
     return 0
 
 
