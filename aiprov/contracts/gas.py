@@ -1,0 +1,297 @@
+"""Measure the gas of every public contract function; keep it in ``contracts/gas-snapshot.json``.
+
+    python -m aiprov.contracts.gas            # print the measurements
+    python -m aiprov.contracts.gas --write    # write the snapshot
+    python -m aiprov.contracts.gas --check    # exit 1 and print the differences
+
+Each measurement runs the shipped artifact on a fresh in-memory chain (eth-tester + py-evm,
+Prague rules) with fixed, realistic inputs, so the numbers are the same on every run.
+
+Keys are ``<Contract>.<function>`` (plus a ``[variant]`` where one function is measured
+twice) and mean the gas of the whole transaction: the 21,000 base, calldata, execution and
+refunds, as the receipt's ``gasUsed`` says for state-changing functions. For views, the
+whole-transaction figure is what a Prague node's ``eth_estimateGas`` answers (the larger
+of 21,000 + calldata + execution and the EIP-7623 calldata floor, which decides for calls
+carrying a long proof), and ``<key>.execution`` is the execution alone: the smallest gas
+limit the call succeeds with, less the intrinsic 21,000 + calldata cost.
+
+Proof checks (``verifyLeaf``, ``verifyFile``, ``verifyRecord``) use a valid proof of depth 20
+(a tree of about a million leaves); their gas depends only on the depth, not on the values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiprov.contracts import CONTRACT_NAMES, load_artifact
+
+if TYPE_CHECKING:
+    from web3 import Web3
+    from web3.contract import Contract
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOT_PATH = REPO_ROOT / "contracts" / "gas-snapshot.json"
+
+#: Limits from SPEC §7, checked by the tests.
+REGISTER_LIMIT = 80_000
+PROOF_DEPTH = 20
+PROOF_EXECUTION_LIMIT = 10_000
+
+TX_BASE = 21_000
+#: EIP-7623 (Prague): a transaction pays at least 21,000 + 10 per calldata token,
+#: where a zero byte is 1 token and any other byte 4.
+FLOOR_PER_TOKEN = 10
+
+# Fixed, realistic inputs.
+METADATA_URI = "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuz"  # 50 characters
+METADATA_HASH = hashlib.sha256(b'{"name": "imagenet-mini", "version": "1"}').digest()
+FILE_PATH = "data/train/part-00042.parquet"
+FILE_SIZE = 268_435_456
+FILE_SHA256 = hashlib.sha256(b"part-00042").digest()
+RECORD_INDEX = 123_456
+RECORD_COMMITMENT = hashlib.sha256(b"salt" + b'{"text": "hello"}').digest()
+REASON = "superseded by a corrected version"
+
+
+def intrinsic_gas(data: bytes) -> int:
+    """21,000 plus the calldata cost: 4 per zero byte, 16 per other byte."""
+    zeros = data.count(0)
+    return TX_BASE + 4 * zeros + 16 * (len(data) - zeros)
+
+
+def floor_gas(data: bytes) -> int:
+    """The EIP-7623 minimum a transaction with this calldata pays."""
+    zeros = data.count(0)
+    return TX_BASE + FLOOR_PER_TOKEN * (zeros + 4 * (len(data) - zeros))
+
+
+def _keccak(data: bytes) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(data)
+
+
+def standard_leaf(types: list[str], values: list[Any]) -> bytes:
+    """An OpenZeppelin ``StandardMerkleTree`` leaf: keccak256(keccak256(abi.encode(values)))."""
+    from eth_abi import encode
+
+    return _keccak(_keccak(encode(types, values)))
+
+
+def fold_proof(leaf: bytes, proof: list[bytes]) -> bytes:
+    """The root a proof leads to (sorted-pair keccak256, as ``MerkleProof`` computes it)."""
+    node = leaf
+    for sibling in proof:
+        node = _keccak(min(node, sibling) + max(node, sibling))
+    return node
+
+
+def new_chain() -> Web3:
+    """A fresh in-memory chain (eth-tester + py-evm) with ten funded, unlocked accounts."""
+    from eth_tester import EthereumTester, PyEVMBackend
+    from web3 import EthereumTesterProvider, Web3
+
+    return Web3(EthereumTesterProvider(EthereumTester(PyEVMBackend())))
+
+
+def deploy(w3: Web3, name: str, sender: str) -> tuple[Contract, int]:
+    """Deploy the shipped artifact of ``name``; return the contract and the deployment gas."""
+    artifact = load_artifact(name)
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": sender}))
+    contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
+    return contract, receipt["gasUsed"]
+
+
+class _Meter:
+    """Runs calls and transactions on one chain and records their gas under a key."""
+
+    def __init__(self, w3: Web3, contract_name: str) -> None:
+        self.w3 = w3
+        self.prefix = contract_name
+        self.results: dict[str, int] = {}
+
+    def transact(self, key: str, call: Any, sender: str) -> Any:
+        tx_hash = call.transact({"from": sender, "gas": 1_000_000})
+        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+        if receipt["status"] != 1:
+            raise RuntimeError(f"{self.prefix}.{key} reverted")
+        self.results[f"{self.prefix}.{key}"] = receipt["gasUsed"]
+        return receipt
+
+    def view(self, key: str, call: Any, sender: str) -> None:
+        data = bytes.fromhex(call._encode_transaction_data()[2:])
+        tx = {"from": sender, "to": call.address, "data": "0x" + data.hex()}
+        needed = self._min_gas(tx, intrinsic_gas(data))
+        self.results[f"{self.prefix}.{key}"] = max(needed, floor_gas(data))
+        self.results[f"{self.prefix}.{key}.execution"] = needed - intrinsic_gas(data)
+
+    def _min_gas(self, tx: dict[str, Any], low: int) -> int:
+        """Smallest gas limit the call succeeds with (a binary search over eth_call)."""
+
+        def succeeds(gas: int) -> bool:
+            try:
+                self.w3.eth.call({**tx, "gas": gas})
+            except Exception:  # out of gas (or below intrinsic): eth-tester raises several kinds
+                return False
+            return True
+
+        high = 1_000_000
+        if not succeeds(high):
+            raise RuntimeError(f"{tx} fails even with {high} gas")
+        # Invariant: `low` fails (at first the intrinsic cost, which leaves no gas to run
+        # anything), `high` succeeds.
+        while high - low > 1:
+            middle = (low + high) // 2
+            if succeeds(middle):
+                high = middle
+            else:
+                low = middle
+        return high
+
+
+def measure_dataset_registry() -> dict[str, int]:
+    """Gas of every DatasetRegistry function, on a fresh chain."""
+    w3 = new_chain()
+    owner, other, manager = w3.eth.accounts[:3]
+    registry, deploy_gas = deploy(w3, "DatasetRegistry", owner)
+    meter = _Meter(w3, "DatasetRegistry")
+    meter.results["DatasetRegistry.deploy"] = deploy_gas
+    fn = registry.functions
+
+    # A depth-20 proof for a file leaf and one for a record leaf, with deterministic siblings.
+    siblings = [_keccak(b"sibling %d" % i) for i in range(PROOF_DEPTH)]
+    file_leaf = standard_leaf(["string", "uint256", "bytes32"], [FILE_PATH, FILE_SIZE, FILE_SHA256])
+    record_leaf = standard_leaf(["uint256", "bytes32"], [RECORD_INDEX, RECORD_COMMITMENT])
+    file_root = fold_proof(file_leaf, siblings)
+    record_root = fold_proof(record_leaf, siblings)
+
+    # register: id 1 (files), id 2 (a new version of 1), id 3 (records).
+    meter.transact("register", fn.register(file_root, METADATA_HASH, METADATA_URI, 0), owner)
+    meter.transact(
+        "register[parent]", fn.register(file_root, METADATA_HASH, METADATA_URI, 1), owner
+    )
+    fn.register(record_root, METADATA_HASH, METADATA_URI, 0).transact({"from": owner})
+
+    meter.transact("setManager", fn.setManager(3, manager, True), owner)
+    meter.transact("setStatus", fn.setStatus(1, 1, REASON), owner)  # Active -> Deprecated
+    meter.transact("revokeConsent", fn.revokeConsent(3, RECORD_INDEX, "erasure request"), manager)
+    meter.transact(
+        "revokeConsent[same word]", fn.revokeConsent(3, RECORD_INDEX + 1, "erasure request"), owner
+    )
+    meter.transact("transferOwnership", fn.transferOwnership(2, other), owner)
+
+    meter.view("datasetCount", fn.datasetCount(), other)
+    meter.view("exists", fn.exists(1), other)
+    meter.view("getDataset", fn.getDataset(2), other)
+    meter.view("rootOf", fn.rootOf(1), other)
+    meter.view("ownerOf", fn.ownerOf(1), other)
+    meter.view("statusOf", fn.statusOf(1), other)
+    meter.view("isManager", fn.isManager(3, manager), other)
+    meter.view("canManage", fn.canManage(3, manager), other)  # a manager: owner check + lookup
+    meter.view("isConsentRevoked", fn.isConsentRevoked(3, RECORD_INDEX), other)
+    meter.view("verifyLeaf", fn.verifyLeaf(1, siblings, file_leaf), other)
+    meter.view("verifyFile", fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
+    meter.view("verifyRecord", fn.verifyRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT), other)
+
+    # The fixed inputs must be the happy path, or the numbers mean nothing.
+    assert fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256).call()
+    assert fn.verifyRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT).call()
+    assert fn.canManage(3, manager).call() and fn.isConsentRevoked(3, RECORD_INDEX).call()
+    return meter.results
+
+
+MEASUREMENTS = {"DatasetRegistry": measure_dataset_registry}
+
+
+def measure() -> dict[str, int]:
+    """Gas of every function of every shipped contract, sorted by key."""
+    results: dict[str, int] = {}
+    for name in CONTRACT_NAMES:
+        results.update(MEASUREMENTS[name]())
+    return dict(sorted(results.items()))
+
+
+def unmeasured_functions(results: dict[str, int]) -> list[str]:
+    """Public functions of the shipped contracts that have no measurement."""
+    missing = []
+    for name in CONTRACT_NAMES:
+        for item in load_artifact(name)["abi"]:
+            if item["type"] == "function" and f"{name}.{item['name']}" not in results:
+                missing.append(f"{name}.{item['name']}")
+    return missing
+
+
+def render(results: dict[str, int]) -> str:
+    """The snapshot file's exact text."""
+    return json.dumps(results, indent=2, sort_keys=True) + "\n"
+
+
+def read_snapshot(path: Path | None = None) -> dict[str, int]:
+    """The committed snapshot ({} if there is none)."""
+    path = SNAPSHOT_PATH if path is None else path
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def diff(old: dict[str, int], new: dict[str, int]) -> list[str]:
+    """One line per key whose gas changed, appeared or disappeared."""
+    lines = []
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if before is None:
+            lines.append(f"{key}: new, {after}")
+        elif after is None:
+            lines.append(f"{key}: removed (was {before})")
+        else:
+            lines.append(f"{key}: {before} -> {after} ({after - before:+d})")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m aiprov.contracts.gas",
+        description="Measure the gas of every contract function on an in-memory chain.",
+    )
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help=f"write {SNAPSHOT_PATH.name}")
+    group.add_argument(
+        "--check", action="store_true", help="exit 1 if it differs from the snapshot"
+    )
+    args = parser.parse_args(argv)
+
+    results = measure()
+    if missing := unmeasured_functions(results):
+        print(f"error: no measurement for {', '.join(missing)}", file=sys.stderr)
+        return 3
+    if args.write:
+        SNAPSHOT_PATH.write_text(render(results), encoding="utf-8", newline="\n")
+        print(f"wrote {SNAPSHOT_PATH.relative_to(REPO_ROOT)} ({len(results)} entries)")
+        return 0
+    if args.check:
+        changes = diff(read_snapshot(), results)
+        for line in changes:
+            print(line)
+        if changes:
+            print(
+                "gas changed; if intended: python -m aiprov.contracts.gas --write", file=sys.stderr
+            )
+            return 1
+        print(f"gas snapshot matches ({len(results)} entries)")
+        return 0
+    width = max(map(len, results))
+    for key, gas in results.items():
+        print(f"{key:<{width}}  {gas:>9,}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""The shipped artifacts are exactly what the pinned compiler makes of contracts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aiprov.contracts import CONTRACT_NAMES, build, load_artifact
+
+HAVE_NODE = shutil.which("node") is not None and (build.NODE_MODULES / "solc").is_dir()
+NATIVE_SOLC = build.find_native_solc()
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, str]:
+    """Artifacts freshly compiled from contracts/ (native solc if present, else npm solc)."""
+    if NATIVE_SOLC is None and not HAVE_NODE:
+        if os.environ.get("CI"):
+            pytest.fail("no solc 0.8.37 (native, or npm: run npm ci) to check the artifacts with")
+        pytest.skip("no solc 0.8.37: neither a native one nor node + node_modules (npm ci)")
+    return build.build()
+
+
+def test_every_contract_has_an_artifact(built):
+    assert sorted(built) == sorted(f"{name}.json" for name in CONTRACT_NAMES)
+    shipped = sorted(p.name for p in build.ARTIFACTS_DIR.glob("*.json"))
+    assert shipped == sorted(built), "run: python -m aiprov.contracts.build"
+
+
+@pytest.mark.parametrize("name", CONTRACT_NAMES)
+def test_committed_artifact_is_up_to_date(built, name):
+    path = build.ARTIFACTS_DIR / f"{name}.json"
+    assert path.is_file(), f"{name}: no artifact; run: python -m aiprov.contracts.build"
+    assert path.read_text(encoding="utf-8") == built[f"{name}.json"], (
+        f"{name}: artifact is stale (contracts/ changed); run: python -m aiprov.contracts.build"
+    )
+
+
+def test_artifact_format(built):
+    for name in CONTRACT_NAMES:
+        text = built[f"{name}.json"]
+        artifact = json.loads(text)
+        assert text == json.dumps(artifact, indent=2, sort_keys=True) + "\n"
+        assert set(artifact) == {
+            "_generated",
+            "contractName",
+            "sourceName",
+            "compiler",
+            "abi",
+            "bytecode",
+            "deployedBytecode",
+        }
+        assert artifact["_generated"] == "by python -m aiprov.contracts.build; do not edit"
+        assert artifact["contractName"] == name
+        assert artifact["sourceName"] == f"contracts/{name}.sol"
+        assert artifact["compiler"] == {"version": "0.8.37", "settings": build.SETTINGS}
+        assert artifact["bytecode"].startswith("0x60") and artifact["deployedBytecode"].startswith(
+            "0x"
+        )
+        # the CBOR tail names solc 0.8.37 and carries no metadata hash (bytecodeHash: none)
+        assert artifact["deployedBytecode"].endswith("64736f6c6343000825000a")
+
+
+def test_standard_input_is_path_independent():
+    text = json.dumps(build.standard_input())
+    assert str(build.REPO_ROOT) not in text and "node_modules" not in text
+    names = list(build.standard_input()["sources"])
+    assert names == sorted(names)
+    assert "contracts/DatasetRegistry.sol" in names
+    assert "contracts/interfaces/IDatasetRegistry.sol" in names
+    assert "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol" in names
+    assert all(n.startswith(("contracts/", "@openzeppelin/contracts/")) for n in names)
+
+
+def test_settings_are_pinned():
+    settings = build.standard_input()["settings"]
+    assert settings["evmVersion"] == "cancun"
+    assert settings["optimizer"]["enabled"] is True
+    assert settings["metadata"] == {"bytecodeHash": "none"}
+
+
+@pytest.mark.skipif(not HAVE_NODE, reason="needs node and node_modules (npm ci)")
+def test_native_path_drives_solc_through_solcx(tmp_path, monkeypatch, built):
+    """The native path (py-solc-x, --standard-json) with a stand-in `solc` on PATH that
+    answers like solc 0.8.37; the artifacts come out the same."""
+    fake = tmp_path / "solc"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then\n'
+        "  echo 'solc, the solidity compiler commandline interface'\n"
+        "  echo 'Version: 0.8.37+commit.a1b79de6.Linux.g++'\n"
+        "  exit 0\n"
+        "fi\n"
+        f'exec "{shutil.which("node")}" "{build.SOLCJS}" "{build.NODE_MODULES}" 0.8.37\n'
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert build.find_native_solc() == fake
+    assert build.make_artifacts(build.compile_input(build.standard_input(), "native")) == built
+
+
+@pytest.mark.skipif(
+    NATIVE_SOLC is None or not HAVE_NODE, reason="needs both a native solc 0.8.37 and node_modules"
+)
+def test_native_and_wasm_compilers_agree():
+    native = build.make_artifacts(build.compile_input(build.standard_input(), "native"))
+    wasm = build.make_artifacts(build.compile_input(build.standard_input(), "wasm"))
+    assert native == wasm
+
+
+def test_native_requested_but_missing(monkeypatch):
+    monkeypatch.setattr(build, "find_native_solc", lambda: None)
+    with pytest.raises(build.BuildError, match=r"no native solc 0\.8\.37"):
+        build.compile_input(build.standard_input(), "native")
+
+
+def test_wasm_without_node_modules_says_npm_ci(monkeypatch, tmp_path):
+    monkeypatch.setattr(build, "NODE_MODULES", tmp_path)
+    with pytest.raises(build.BuildError, match="run npm ci"):
+        build.compile_wasm({"language": "Solidity", "sources": {}})
+    with pytest.raises(build.BuildError, match="run npm ci"):
+        build.collect_sources()
+
+
+def test_wasm_without_node_says_so(monkeypatch):
+    monkeypatch.setattr(build.shutil, "which", lambda name: None)
+    with pytest.raises(build.BuildError, match="node not found"):
+        build.compile_wasm({"language": "Solidity", "sources": {}})
+
+
+def test_compiler_errors_are_reported(monkeypatch):
+    if NATIVE_SOLC is None and not HAVE_NODE:
+        pytest.skip("no compiler")
+    bad = build.standard_input({"contracts/Bad.sol": "pragma solidity 0.8.37; contract Bad { x }"})
+    with pytest.raises(build.BuildError, match="ParserError"):
+        build.compile_input(bad)
+
+
+def test_check_and_write(built, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build, "build", lambda compiler="auto": built)
+    monkeypatch.setattr(build, "ARTIFACTS_DIR", tmp_path)
+    assert build.main(["--check"]) == 1  # empty folder: every artifact is missing
+    assert "stale:" in capsys.readouterr().err
+    (tmp_path / "Old.json").write_text("{}")
+    assert build.main([]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(built)
+    assert build.main(["--check"]) == 0
+    name = f"{CONTRACT_NAMES[0]}.json"
+    (tmp_path / name).write_text(built[name].replace("0x60", "0x61", 1))
+    capsys.readouterr()
+    assert build.main(["--check"]) == 1
+    assert name in capsys.readouterr().err
+
+
+def test_load_artifact():
+    artifact = load_artifact("DatasetRegistry")
+    assert load_artifact("DatasetRegistry") is artifact  # cached
+    names = {item.get("name") for item in artifact["abi"]}
+    assert {"register", "verifyFile", "DatasetRegistered", "DatasetNotFound"} <= names
+    with pytest.raises(KeyError, match="unknown contract"):
+        load_artifact("Nope")
+
+
+def test_importing_the_package_does_not_import_web3():
+    code = (
+        "import sys, aiprov.contracts as c; c.load_artifact('DatasetRegistry');"
+        "bad = [m for m in ('web3', 'eth_tester', 'solcx') if m in sys.modules];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(build.REPO_ROOT))
+
+
+def test_imports_are_found_in_every_form():
+    source = (
+        'import "a.sol";\nimport "./b.sol" as B;\nimport * as C from "../c.sol";\n'
+        'import {\n  D,\n  E as F\n} from "@openzeppelin/contracts/d.sol";\n'
+        ' * import "in-a-comment.sol";\n'
+    )
+    assert build._IMPORT_RE.findall(source) == [
+        "a.sol",
+        "./b.sol",
+        "../c.sol",
+        "@openzeppelin/contracts/d.sol",
+    ]
+    assert build._resolve_import("@openzeppelin/contracts/x/A.sol", "./B.sol") == (
+        "@openzeppelin/contracts/x/B.sol"
+    )
+    assert (
+        build._resolve_import("contracts/A.sol", "./interfaces/I.sol")
+        == "contracts/interfaces/I.sol"
+    )

@@ -1,0 +1,78 @@
+"""Gas: the committed snapshot matches a fresh measurement, and the SPEC §7 limits hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiprov.contracts import gas
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, int]:
+    return gas.measure()
+
+
+def test_snapshot_matches(measured):
+    snapshot = gas.read_snapshot()
+    assert snapshot, f"no {gas.SNAPSHOT_PATH}; run: python -m aiprov.contracts.gas --write"
+    changes = gas.diff(snapshot, measured)
+    assert not changes, (
+        "gas changed (if intended: python -m aiprov.contracts.gas --write):\n  "
+        + "\n  ".join(changes)
+    )
+
+
+def test_snapshot_file_is_canonical():
+    text = gas.SNAPSHOT_PATH.read_text(encoding="utf-8")
+    assert text == gas.render(gas.read_snapshot())
+
+
+def test_every_public_function_is_measured(measured):
+    assert gas.unmeasured_functions(measured) == []
+
+
+def test_register_within_spec(measured):
+    assert measured["DatasetRegistry.register"] <= gas.REGISTER_LIMIT
+    assert measured["DatasetRegistry.register[parent]"] <= gas.REGISTER_LIMIT
+
+
+@pytest.mark.parametrize("function", ["verifyLeaf", "verifyFile", "verifyRecord"])
+def test_depth_20_proof_execution_within_spec(measured, function):
+    assert measured[f"DatasetRegistry.{function}.execution"] <= gas.PROOF_EXECUTION_LIMIT
+
+
+def test_views_execution_is_total_minus_intrinsic_when_no_floor(measured):
+    """For short calldata the EIP-7623 floor does not apply, so total = intrinsic + execution."""
+    for key in ("rootOf", "ownerOf", "exists", "datasetCount"):
+        total = measured[f"DatasetRegistry.{key}"]
+        assert (
+            21_000 < total < 30_000
+            and measured[f"DatasetRegistry.{key}.execution"] < total - 21_000
+        )
+
+
+def test_calldata_cost_helpers():
+    data = bytes([0, 0, 1, 2])
+    assert gas.intrinsic_gas(data) == 21_000 + 2 * 4 + 2 * 16
+    assert gas.floor_gas(data) == 21_000 + 10 * (2 + 2 * 4)
+
+
+def test_diff_reports_each_change():
+    assert gas.diff({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ["b: 2 -> 3 (+1)", "c: new, 4"]
+    assert gas.diff({"a": 1}, {}) == ["a: removed (was 1)"]
+
+
+def test_check_command(measured, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(gas, "measure", lambda: dict(measured))
+    monkeypatch.setattr(gas, "SNAPSHOT_PATH", tmp_path / "gas-snapshot.json")
+    monkeypatch.setattr(gas, "REPO_ROOT", tmp_path)
+    assert gas.main(["--check"]) == 1  # no snapshot yet
+    assert gas.main(["--write"]) == 0
+    assert gas.main(["--check"]) == 0
+    changed = dict(
+        measured, **{"DatasetRegistry.register": measured["DatasetRegistry.register"] + 7}
+    )
+    monkeypatch.setattr(gas, "measure", lambda: changed)
+    capsys.readouterr()
+    assert gas.main(["--check"]) == 1
+    assert "DatasetRegistry.register: " in capsys.readouterr().out
