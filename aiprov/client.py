@@ -422,6 +422,17 @@ class Client:
                     hint="pass --account with the owner's account",
                     error_name="DatasetUnauthorized",
                 )
+            if record.status == status:
+                # idempotent, like registration: nothing to send
+                return StatusResult(kind="dataset", id=dataset_id, status=status, reason=reason,
+                                    tx=None, block=None, unchanged=True)
+            if record.status == "revoked":
+                from .errors import TransactionFailed
+
+                raise TransactionFailed(
+                    f"dataset {dataset_id} is revoked, and revocation is final",
+                    error_name="DatasetAlreadyRevoked",
+                )
             tx = registry.set_status(signer, dataset_id, status, reason)
             return StatusResult(
                 kind="dataset", id=dataset_id, status=status, reason=reason,

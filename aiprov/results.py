@@ -139,8 +139,9 @@ class StatusResult:
     id: int
     status: str
     reason: str
-    tx: str
-    block: int
+    tx: str | None  # None when nothing was sent (already in that status)
+    block: int | None
+    unchanged: bool = False
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -170,7 +170,10 @@ def _status_command(group, status: str, reason_required: bool):
         if env.json:
             emit_json(result.to_json())
             return 0
-        console().print(f"dataset {result.id} is now [bold]{result.status}[/bold] (tx {result.tx}, block {result.block})")
+        if result.unchanged:
+            console().print(f"dataset {result.id} is already [bold]{result.status}[/bold]; nothing sent")
+        else:
+            console().print(f"dataset {result.id} is now [bold]{result.status}[/bold] (tx {result.tx}, block {result.block})")
         return 0
 
     cmd.__doc__ = (

@@ -115,7 +115,8 @@ def test_verify_against_wrong_id(cli, dataset, tmp_path):
 def test_revoked_fails_verify_deprecated_passes_with_note(cli, dataset, tmp_path):
     cli.json("register", "dataset", dataset)
     dep = cli.json("deprecate", "dataset", "1", "--reason", "superseded by v2")
-    assert dep["status"] == "deprecated"
+    assert dep["status"] == "deprecated" and dep["unchanged"] is False
+    assert cli.json("deprecate", "dataset", "1")["unchanged"] is True  # idempotent, nothing sent
     ok = cli("verify", "dataset", dataset)
     assert ok.exit_code == 0 and "deprecated" in ok.stdout
 
@@ -125,9 +126,10 @@ def test_revoked_fails_verify_deprecated_passes_with_note(cli, dataset, tmp_path
     assert ver["verified"] is False and ver["status"] == "revoked"
     shown = cli.json("show", "dataset", "1")
     assert shown["status"] == "revoked" and shown["status_reason"] == "contains PII"
-    # revoked is final
+    # revoking again is a no-op; revoked is final
+    assert cli.json("revoke", "dataset", "1", "--reason", "again")["unchanged"] is True
     again = cli("deprecate", "dataset", "1")
-    assert again.exit_code == 3 and "DatasetAlreadyRevoked" in again.stderr
+    assert again.exit_code == 3 and "final" in again.stderr
 
 
 def test_only_the_owner_changes_status(cli, dataset):
