@@ -84,25 +84,38 @@ class VerifyResult:
 
 
 @dataclass(frozen=True)
-class DatasetInfo:
+class AssetInfo:
+    """Everything known about one dataset or model id: chain record + registration event."""
+
+    kind: str
     id: int
     root: str
     owner: str
     status: str
-    parent_id: int | None
+    status_reason: str | None
     registered_at: int
     registered_by: str
     metadata_hash: str
     metadata_uri: str
+    metadata: dict | None  # the document, when this machine has it (hash-checked)
     tx: str
     block: int
     chain_id: int
     network: str
     contract: str
-    status_reason: str | None = None
+    parent_id: int | None = None  # datasets: previous version
+    datasets: list[dict] | None = None  # models: [{"id", "root"}] as recorded at registration
+    base_models: list[int] | None = None  # models: parent model ids
+    lineage_hash: str | None = None  # models: on-chain commitment to the above
 
     def to_json(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        if self.kind == "dataset":
+            for key in ("datasets", "base_models", "lineage_hash"):
+                d.pop(key)
+        else:
+            d.pop("parent_id")
+        return d
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,7 @@ class HistoryEvent:
 class HistoryResult:
     kind: str
     id: int
-    versions: list[DatasetInfo]  # oldest first; includes `id` and later versions
+    versions: list[AssetInfo]  # oldest first; includes `id` and later versions
     events: list[HistoryEvent]  # every on-chain event about `id`, oldest first
 
     def to_json(self) -> dict:
@@ -142,6 +155,20 @@ class StatusResult:
     tx: str | None  # None when nothing was sent (already in that status)
     block: int | None
     unchanged: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LineageResult:
+    """A model's transitive lineage as a graph (``root`` is the model's node key)."""
+
+    model: int
+    root: str
+    nodes: list[dict]
+    edges: list[dict]
+    revoked: list[str]  # node keys of revoked datasets / models, the model itself included
 
     def to_json(self) -> dict:
         return asdict(self)

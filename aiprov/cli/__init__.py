@@ -1,7 +1,9 @@
 """The ``aiprov`` command line: a thin layer over :class:`aiprov.Client`.
 
-Where to add a command: one module per area in this package (``hashing``,
-``datasets``, ``accounts``), registered on the root group below. Each command
+Where to add a command: one module per area in this package — ``hashing``
+(``hash``), ``datasets`` (``register dataset``), ``models`` (``register model``,
+``lineage``), ``assets`` (verify / show / history / revoke / deprecate for both
+kinds), ``accounts`` — attached to the verb groups in ``groups``. Each command
 parses arguments, calls one Client method, and renders the typed result.
 """
 
@@ -10,7 +12,8 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import accounts, datasets, hashing
+from . import accounts, assets, datasets, hashing, models  # noqa: F401 (assets, models register commands)
+from .groups import ALL_GROUPS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -31,7 +34,8 @@ def cli() -> None:
 
 
 hashing.register(cli)
-datasets.register(cli)
+for _group in ALL_GROUPS:
+    cli.add_command(_group)
 accounts.register(cli)
 
 

@@ -35,4 +35,9 @@ def deprecate_group() -> None:
     """Mark a registration deprecated (still verifies, with a note)."""
 
 
-ALL_GROUPS = (register_group, verify_group, show_group, history_group, revoke_group, deprecate_group)
+@click.group("lineage")
+def lineage_group() -> None:
+    """Walk a model's lineage: base models and the exact dataset versions behind it."""
+
+
+ALL_GROUPS = (register_group, verify_group, show_group, history_group, revoke_group, deprecate_group, lineage_group)

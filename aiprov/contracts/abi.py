@@ -96,9 +96,12 @@ class ContractABI:
         self.events: dict[str, Event] = {}
         self._events_by_topic: dict[bytes, Event] = {}
         self.errors: dict[bytes, CustomError] = {}
+        self.constructor_types: tuple[str, ...] = ()
         for item in abi:
             kind = item.get("type")
-            if kind == "function":
+            if kind == "constructor":
+                self.constructor_types = tuple(_type_string(p) for p in item["inputs"])
+            elif kind == "function":
                 types = tuple(_type_string(p) for p in item["inputs"])
                 sig = f"{item['name']}({','.join(types)})"
                 self.functions[item["name"]] = Function(
@@ -128,6 +131,12 @@ class ContractABI:
                 )
 
     # -- functions -------------------------------------------------------------
+
+    def encode_constructor(self, *args: Any) -> bytes:
+        """ABI-encoded constructor arguments (appended to the creation bytecode)."""
+        if len(args) != len(self.constructor_types):
+            raise TypeError(f"constructor takes {len(self.constructor_types)} arguments, got {len(args)}")
+        return abi_encode(list(self.constructor_types), list(args)) if args else b""
 
     def encode_call(self, name: str, *args: Any) -> bytes:
         fn = self.functions[name]

@@ -7,9 +7,10 @@
          "DatasetRegistry": {"address": "0x…", "tx": "0x…", "block": 1,
                              "deployer": "0x…", "code_hash": "0x…"}}}}}
 
-A record is trusted only while the code at its address still hashes to the
-shipped runtime bytecode and the chain's genesis block is the one recorded
-(a wiped local chain or a restarted Anvil has a new genesis). The ``local``
+A record is trusted only while the code at its address still hashes to what
+was deployed, the shipped artifact is the one that was deployed, and the
+chain's genesis block is the one recorded (a wiped local chain or a restarted
+Anvil has a new genesis). The ``local``
 chain deploys missing contracts on first use; other networks say
 "run aiprov deploy" (exit 3).
 """
@@ -72,27 +73,31 @@ def _genesis(backend: Backend) -> str:
     return "0x" + backend.get_block(0).hash.hex()
 
 
-def _code_matches(backend: Backend, address: bytes, name: str) -> bool:
-    code = backend.get_code(address)
-    expected = bytes.fromhex(load_artifact(name)["deployedBytecode"].removeprefix("0x"))
-    return bool(code) and _keccak(code) == _keccak(expected)
+def artifact_hash(name: str) -> str:
+    """keccak256 of the shipped creation bytecode: identifies the contract version."""
+    return "0x" + _keccak(bytes.fromhex(load_artifact(name)["bytecode"].removeprefix("0x"))).hex()
 
 
 def find_contract(backend: Backend, home: Path, name: str) -> bytes | None:
-    """Address of ``name`` on this chain if recorded and its code is intact."""
+    """Address of ``name`` on this chain if recorded, of this version, and its code intact."""
     entry = Deployments(home).lookup(backend.chain_id, _genesis(backend), name)
-    if entry is None:
+    if entry is None or entry.get("artifact_hash") != artifact_hash(name):
         return None
     address = bytes.fromhex(entry["address"][2:])
-    return address if _code_matches(backend, address, name) else None
+    code = backend.get_code(address)
+    if not code or "0x" + _keccak(code).hex() != entry.get("code_hash"):
+        return None
+    return address
 
 
-def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str) -> bytes:
-    """Deploy ``name`` from ``signer`` and record it; returns the address."""
+def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str, args: tuple = ()) -> bytes:
+    """Deploy ``name`` (constructor ``args``) from ``signer`` and record it; returns the address."""
     from eth_utils import to_checksum_address
 
+    from .contract import contract_abi
+
     artifact = load_artifact(name)
-    initcode = bytes.fromhex(artifact["bytecode"].removeprefix("0x"))
+    initcode = bytes.fromhex(artifact["bytecode"].removeprefix("0x")) + contract_abi(name).encode_constructor(*args)
     receipt = send_transaction(backend, signer, None, initcode, what=f"deploy {name}")
     address = receipt.contract_address
     Deployments(home).record(
@@ -104,19 +109,22 @@ def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str) -> 
             "tx": "0x" + receipt.tx_hash.hex(),
             "block": receipt.block_number,
             "deployer": signer.address,
+            "artifact_hash": artifact_hash(name),
             "code_hash": "0x" + _keccak(backend.get_code(address)).hex(),
         },
     )
     return address
 
 
-def require_contract(backend: Backend, home: Path, name: str, *, deployer: Signer | None) -> bytes:
+def require_contract(
+    backend: Backend, home: Path, name: str, *, deployer: Signer | None, args: tuple = ()
+) -> bytes:
     """Address of ``name``; deploys it when ``deployer`` is given (local chain), else exit 3."""
     address = find_contract(backend, home, name)
     if address is not None:
         return address
     if deployer is not None:
-        return deploy_contract(backend, home, deployer, name)
+        return deploy_contract(backend, home, deployer, name, args)
     raise NotDeployed(
         f"{name} is not deployed on {backend.network} (chain {backend.chain_id})",
         hint="run `aiprov deploy` for this network first",

@@ -1,0 +1,343 @@
+"""Operations shared by datasets and models: register, verify, show, history, status.
+
+Each function takes a :class:`aiprov.session.Session` and the asset ``kind``
+(``"dataset"`` or ``"model"``); what differs per kind (the contract call, the
+extra checks) is passed in by :mod:`aiprov.client`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from .errors import InvalidReceipt, NotRegistered, TransactionFailed
+from .results import AssetInfo, HistoryEvent, HistoryResult, RegisterResult, StatusResult, VerifyResult
+
+# ---------------------------------------------------------------- metadata store
+
+
+def metadata_store(home: Path) -> Path:
+    return Path(home) / "metadata"
+
+
+def save_metadata(home: Path, doc: dict, doc_hash: str) -> None:
+    """Keep the metadata document, content-addressed by its on-chain hash."""
+    from .fsutil import atomic_write_text
+    from .metadata import canonical_json
+
+    path = metadata_store(home) / f"{doc_hash}.json"
+    if not path.exists():
+        atomic_write_text(path, canonical_json(doc).decode("utf-8") + "\n")
+
+
+def load_metadata(home: Path, doc_hash: str) -> dict | None:
+    """The metadata document whose keccak256 is ``doc_hash``, if this machine has it."""
+    from .metadata import metadata_hash
+
+    path = metadata_store(home) / f"{doc_hash}.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if metadata_hash(doc) == doc_hash else None
+
+
+# ---------------------------------------------------------------- register
+
+
+def register(
+    session,
+    kind: str,
+    path,
+    manifest,
+    doc: dict,
+    *,
+    metadata_uri: str,
+    receipt,
+    send: Callable[[bytes, bytes], tuple[int, object]],
+    receipt_extra: Callable[[object], dict],
+) -> RegisterResult:
+    """Anchor ``manifest.root`` unless this account already did; then write the receipt.
+
+    ``send(root, metadata_hash)`` makes the kind-specific contract call and
+    returns (id, tx receipt); ``receipt_extra(registration)`` adds kind-specific
+    receipt fields from the registration event.
+    """
+    from .metadata import metadata_hash
+
+    registry = session.registry(kind)
+    signer = session.signer
+    doc_hash = metadata_hash(doc)
+    root = bytes.fromhex(manifest.root[2:])
+    mine = [r for r in registry.registrations(root=root, owner=signer.address)
+            if registry.get(r.id).owner == signer.address]
+    if mine:
+        reg = mine[0]
+        record = registry.get(reg.id)
+        same_doc = reg.metadata_hash == doc_hash
+        if same_doc:
+            save_metadata(session.home, doc, doc_hash)
+        return _finish(session, kind, path, receipt, manifest, registry, reg,
+                       record.status, doc if same_doc else load_metadata(session.home, reg.metadata_hash),
+                       receipt_extra(reg), already=True, gas_used=None)
+    save_metadata(session.home, doc, doc_hash)
+    new_id, tx = send(root, bytes.fromhex(doc_hash[2:]))
+    reg = registry.registration(new_id)
+    return _finish(session, kind, path, receipt, manifest, registry, reg, "active", doc,
+                   receipt_extra(reg), already=False, gas_used=tx.gas_used)
+
+
+def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, doc, extra, *, already, gas_used):
+    from .receipts import FORMAT, default_receipt_path, find_receipt, read_receipt, write_receipt
+
+    backend = session.backend
+    receipt_doc = {
+        "format": FORMAT,
+        "kind": kind,
+        "id": reg.id,
+        "root": manifest.root,
+        "network": backend.network,
+        "chain_id": backend.chain_id,
+        "contract": registry.checksum_address,
+        "tx": reg.tx,
+        "block": reg.block,
+        "owner": reg.owner,
+        **extra,
+        "metadata_hash": reg.metadata_hash,
+        "metadata_uri": reg.metadata_uri,
+        "metadata": doc,
+        "manifest": manifest.to_dict(),
+    }
+    target = Path(path)
+    existing = Path(receipt_arg) if receipt_arg else find_receipt(target, session.home)
+    keep = False
+    if already and existing is not None and existing.is_file():
+        try:
+            old = read_receipt(existing)
+            keep = (old["kind"], old["id"], old["chain_id"], old["root"]) == (kind, reg.id, backend.chain_id, manifest.root)
+        except InvalidReceipt:
+            keep = False
+    if keep:
+        written = existing
+        fallback = not receipt_arg and written != default_receipt_path(target)
+    else:
+        written, fallback = write_receipt(receipt_doc, target, Path(receipt_arg) if receipt_arg else None, session.home)
+    return RegisterResult(
+        kind=kind, id=reg.id, root=manifest.root, tx=reg.tx, block=reg.block,
+        chain_id=backend.chain_id, network=backend.network, contract=registry.checksum_address,
+        owner=reg.owner, already_registered=already, status=status, files=manifest.file_count,
+        size=manifest.total_size, receipt=written, receipt_in_state_dir=fallback, gas_used=gas_used,
+    )
+
+
+# ---------------------------------------------------------------- verify
+
+
+def load_expected(kind: str, path: Path, receipt, home: Path):
+    """(receipt path, receipt dict, its manifest) for ``path`` — all None without a receipt."""
+    from .manifest import Manifest
+    from .receipts import find_receipt, read_receipt
+
+    receipt_path = Path(receipt) if receipt else find_receipt(path, home)
+    if receipt_path is None:
+        return None, None, None
+    rec = read_receipt(receipt_path)
+    if rec["kind"] != kind:
+        raise InvalidReceipt(f"{receipt_path} is a {rec['kind']} receipt, not a {kind} receipt")
+    try:
+        manifest = Manifest.from_dict(rec["manifest"])
+    except InvalidReceipt as exc:
+        raise InvalidReceipt(f"receipt {receipt_path}: {exc.message}") from None
+    return receipt_path, rec, manifest
+
+
+def verify(
+    session,
+    kind: str,
+    actual,
+    *,
+    wanted_id: int | None,
+    receipt_path,
+    rec: dict | None,
+    expected,
+    problems: list[str],
+    extra_check: Callable[[object], list[str]] | None = None,
+) -> VerifyResult:
+    """Compare a freshly built manifest (``actual``) with the chain.
+
+    ``extra_check(record)`` returns reasons the registration must not be trusted
+    beyond its own status (for models: a dataset it was trained on is revoked).
+    """
+    from .manifest import Changes, diff_manifests
+
+    backend = session.backend
+    registry = session.registry(kind)
+    if wanted_id is None and rec is not None:
+        if rec["chain_id"] == backend.chain_id:
+            wanted_id = int(rec["id"])
+        else:
+            problems.append(
+                f"receipt {receipt_path} is for chain {rec['chain_id']}, not {backend.chain_id}; "
+                "looking the root up instead"
+            )
+    common = dict(
+        kind=kind, root=actual.root, chain_id=backend.chain_id, network=backend.network,
+        receipt=receipt_path, files=actual.file_count, size=actual.total_size, problems=problems,
+    )
+    no_changes = Changes([], [], [])
+    if wanted_id is None:
+        records = [registry.get(r.id) for r in registry.registrations(root=bytes.fromhex(actual.root[2:]))]
+        candidates = [r for r in records if r.status != "revoked"]
+        for record in candidates:
+            blockers = extra_check(record) if extra_check else []
+            if not blockers:
+                return VerifyResult(
+                    verified=True, expected_root=record.root, id=record.id, status=record.status,
+                    reason=f"root is registered as {kind} {record.id} ({record.status})",
+                    changes=no_changes, **common,
+                )
+        if records:
+            first = (candidates or records)[0]
+            why = (extra_check(first) if candidates and extra_check else []) or [f"{kind} {first.id} with this root was revoked"]
+            return VerifyResult(
+                verified=False, expected_root=first.root, id=first.id, status=first.status,
+                reason="; ".join(why), changes=None, **common,
+            )
+        return VerifyResult(
+            verified=False, expected_root=None, id=None, status="not-registered",
+            reason=f"this content is not registered on {backend.network} "
+            "(no receipt found; pass --id or --receipt to compare)",
+            changes=None, **common,
+        )
+    try:
+        record = registry.get(wanted_id)
+    except NotRegistered as exc:
+        return VerifyResult(verified=False, expected_root=None, id=wanted_id, status="not-registered",
+                            reason=str(exc), changes=None, **common)
+    same = record.root == actual.root
+    changes = None
+    if same:
+        changes = no_changes
+    elif expected is not None and expected.root == record.root:
+        changes = diff_manifests(expected, actual)
+    elif expected is not None:
+        problems.append(
+            f"the receipt's manifest (root {expected.root}) is not {kind} {wanted_id}'s; "
+            "cannot list the changed files"
+        )
+    blockers = extra_check(record) if (extra_check and same) else []
+    if not same:
+        reason = f"content differs from {kind} {wanted_id}"
+        if changes is not None:
+            n = len(changes.added) + len(changes.removed) + len(changes.modified)
+            reason += f": {n} file(s) changed"
+    elif record.status == "revoked":
+        reason = f"{kind} {wanted_id} was revoked by its owner"
+        if session.registry(kind).status_reason(wanted_id):
+            reason += f" ({session.registry(kind).status_reason(wanted_id)})"
+    elif blockers:
+        reason = "; ".join(blockers)
+    else:
+        reason = f"content matches {kind} {wanted_id} ({record.status})"
+    return VerifyResult(
+        verified=same and record.status != "revoked" and not blockers, expected_root=record.root,
+        id=wanted_id, status=record.status, reason=reason, changes=changes, **common,
+    )
+
+
+# ---------------------------------------------------------------- show / history / status
+
+
+def info(session, kind: str, asset_id: int) -> AssetInfo:
+    registry = session.registry(kind)
+    record = registry.get(asset_id)
+    reg = registry.registration(asset_id)
+    backend = session.backend
+    return AssetInfo(
+        kind=kind, id=asset_id, root=record.root, owner=record.owner, status=record.status,
+        status_reason=registry.status_reason(asset_id) if record.status != "active" else None,
+        registered_at=record.registered_at, registered_by=reg.owner, metadata_hash=reg.metadata_hash,
+        metadata_uri=reg.metadata_uri, metadata=load_metadata(session.home, reg.metadata_hash),
+        tx=reg.tx, block=reg.block, chain_id=backend.chain_id, network=backend.network,
+        contract=registry.checksum_address, parent_id=record.parent_id,
+        datasets=[{"id": i, "root": r} for i, r in zip(reg.dataset_ids, reg.dataset_roots)] if kind == "model" else None,
+        base_models=list(reg.parent_model_ids) if kind == "model" else None,
+        lineage_hash=record.lineage_hash,
+    )
+
+
+def _parents(reg) -> list[int]:
+    return [reg.parent_id] if reg.parent_id else list(reg.parent_model_ids)
+
+
+def history(session, kind: str, asset_id: int) -> HistoryResult:
+    """Versions (ancestors by parent / base model, then successors) and every event of the id."""
+    from .contracts.registry import STATUSES
+
+    registry = session.registry(kind)
+    registry.get(asset_id)
+    regs = {r.id: r for r in registry.registrations()}
+    ordered = [asset_id]
+    seen = {asset_id}
+    node = regs[asset_id]
+    while _parents(node) and _parents(node)[0] not in seen:
+        parent = _parents(node)[0]
+        ordered.insert(0, parent)
+        seen.add(parent)
+        node = regs[parent]
+    children: dict[int, list[int]] = {}
+    for reg in regs.values():
+        for parent in _parents(reg):
+            children.setdefault(parent, []).append(reg.id)
+    frontier = [asset_id]
+    while frontier:
+        nxt = []
+        for n in frontier:
+            for child in children.get(n, []):
+                if child not in seen:
+                    seen.add(child)
+                    ordered.append(child)
+                    nxt.append(child)
+        frontier = nxt
+    versions = [info(session, kind, i) for i in ordered]
+    events = []
+    for ev in registry.history(asset_id):
+        args = {k: _jsonable(v) for k, v in ev.args.items()}
+        if ev.name.endswith("StatusChanged"):
+            args["status"] = STATUSES[ev.args["status"]]
+        events.append(HistoryEvent(
+            event=ev.name, block=ev.log.block_number,
+            timestamp=session.backend.get_block(ev.log.block_number).timestamp,
+            tx="0x" + ev.log.tx_hash.hex(), args=args,
+        ))
+    return HistoryResult(kind=kind, id=asset_id, versions=versions, events=events)
+
+
+def set_status(session, kind: str, asset_id: int, status: str, reason: str) -> StatusResult:
+    registry = session.registry(kind)
+    record = registry.get(asset_id)
+    signer = session.signer
+    if record.owner != signer.address:
+        raise TransactionFailed(
+            f"only {kind} {asset_id}'s owner {record.owner} can change its status; "
+            f"{signer.name} is {signer.address}",
+            hint="pass --account with the owner's account",
+            error_name=f"{registry.noun}Unauthorized",
+        )
+    if record.status == status:  # idempotent, like registration: nothing to send
+        return StatusResult(kind=kind, id=asset_id, status=status, reason=reason, tx=None, block=None, unchanged=True)
+    if record.status == "revoked":
+        raise TransactionFailed(f"{kind} {asset_id} is revoked, and revocation is final",
+                                error_name=f"{registry.noun}AlreadyRevoked")
+    tx = registry.set_status(signer, asset_id, status, reason)
+    return StatusResult(kind=kind, id=asset_id, status=status, reason=reason,
+                        tx="0x" + tx.tx_hash.hex(), block=tx.block_number)
+
+
+def _jsonable(value):
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,161 @@
+"""Commands that work the same for datasets and models: verify, show, history, revoke, deprecate."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .groups import deprecate_group, history_group, revoke_group, show_group, verify_group
+from .options import Env, command_options, positive_int
+from .output import console, emit_json, err_console, hashing_progress, human_size, when
+
+KINDS = ("dataset", "model")
+
+
+def _print_changes(out, changes) -> None:
+    for e in changes.added:
+        out.print(f"  [green]added[/green]     {e.path}  ({e.size} B, sha256 {e.sha256})")
+    for e in changes.removed:
+        out.print(f"  [red]removed[/red]   {e.path}  (expected {e.size} B, sha256 {e.sha256})")
+    for old, new in changes.modified:
+        out.print(f"  [yellow]modified[/yellow]  {old.path}")
+        out.print(f"            expected sha256 {old.sha256} ({old.size} B)")
+        out.print(f"            actual   sha256 {new.sha256} ({new.size} B)")
+
+
+def render_verify(env: Env, result) -> int:
+    if env.json:
+        emit_json(result.to_json())
+        return 0 if result.verified else 1
+    out = console()
+    for p in result.problems:
+        err_console().print(f"warning: {p}")
+    if result.verified:
+        out.print(f"[bold green]verified[/bold green]: {result.reason}")
+        out.print(f"  root {result.root}  ({result.files} files, {human_size(result.size)})")
+        if result.status == "deprecated":
+            out.print(f"  [yellow]note: {result.kind} {result.id} is deprecated[/yellow]")
+        return 0
+    out.print(f"[bold red]NOT verified[/bold red]: {result.reason}")
+    out.print(f"  computed root {result.root}")
+    if result.expected_root:
+        out.print(f"  on-chain root {result.expected_root}")
+    if result.changes is not None and result.expected_root != result.root:
+        _print_changes(out, result.changes)
+    return 1
+
+
+def render_info(out, info) -> None:
+    status = info.status if not info.status_reason else f"{info.status} ({info.status_reason})"
+    rows = [("id", str(info.id)), ("root", info.root), ("owner", info.owner), ("status", status)]
+    if info.kind == "dataset":
+        rows.append(("parent", str(info.parent_id) if info.parent_id else "-"))
+    else:
+        rows.append(("datasets", ", ".join(f"{d['id']} ({d['root'][:18]}…)" for d in info.datasets) or "-"))
+        rows.append(("base models", ", ".join(map(str, info.base_models)) or "-"))
+    rows += [
+        ("registered", f"{when(info.registered_at)} by {info.registered_by}"),
+        ("tx", f"{info.tx} (block {info.block})"),
+        ("metadata", info.metadata_hash + (f"  {info.metadata_uri}" if info.metadata_uri else "")),
+        ("chain", f"{info.network} ({info.chain_id}), registry {info.contract}"),
+    ]
+    for k, v in rows:
+        out.print(f"  {k:<12} {v}")
+    if info.metadata:
+        shown = {k: v for k, v in info.metadata.items() if k not in ("schema", "kind", "manifest")}
+        out.print("  [bold]metadata document[/bold] (hash checked)")
+        for line in json.dumps(shown, indent=2, ensure_ascii=False).splitlines():
+            out.print(f"    {line}", markup=False)
+
+
+def _commands(kind: str) -> None:
+    noun = kind
+
+    @verify_group.command(kind)
+    @click.argument("path", type=click.Path(path_type=str))
+    @click.option("--id", "id_", type=str, callback=positive_int, metavar="ID", help=f"{noun.capitalize()} id to compare with.")
+    @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Receipt to use (default: PATH.aiprov.json).")
+    @command_options()
+    def verify_cmd(env: Env, path, id_, receipt) -> int:
+        with hashing_progress(not env.json) as progress:
+            result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress)
+        return render_verify(env, result)
+
+    verify_cmd.help = (
+        f"Exit 0 only if PATH is byte-for-byte the registered {noun} and not revoked"
+        + (" (nor anything in its lineage)" if kind == "model" else "")
+        + ".\n\nExit 1, listing added / removed / modified files, when it is not."
+    )
+
+    @show_group.command(kind)
+    @click.argument("id_", metavar="ID", callback=positive_int)
+    @command_options()
+    def show_cmd(env: Env, id_) -> int:
+        info = env.client().show(kind, id_)
+        if env.json:
+            emit_json(info.to_json())
+            return 0
+        out = console()
+        out.print(f"[bold]{kind} {info.id}[/bold]")
+        render_info(out, info)
+        return 0
+
+    show_cmd.help = f"Show what the chain holds for {noun} ID (and its metadata document)."
+
+    @history_group.command(kind)
+    @click.argument("id_", metavar="ID", callback=positive_int)
+    @command_options()
+    def history_cmd(env: Env, id_) -> int:
+        result = env.client().history(kind, id_)
+        if env.json:
+            emit_json(result.to_json())
+            return 0
+        out = console()
+        out.print(f"[bold]versions of {kind} {result.id}[/bold] (oldest first)")
+        for v in result.versions:
+            mark = "→" if v.id == result.id else " "
+            out.print(f" {mark} {v.id:>4}  {v.status:<10} {when(v.registered_at)}  {v.root}")
+        out.print(f"[bold]events of {kind} {result.id}[/bold]")
+        for e in result.events:
+            detail = ", ".join(f"{k}={v}" for k, v in e.args.items() if k != "id")
+            out.print(f"  {when(e.timestamp)}  block {e.block:<6} {e.event}  {detail}", markup=False)
+        return 0
+
+    history_cmd.help = (
+        f"Show the versions of {noun} ID ("
+        + ("parents and successors" if kind == "dataset" else "base models and derived models")
+        + ") and every on-chain event about it."
+    )
+
+    for group, status, required in ((revoke_group, "revoked", True), (deprecate_group, "deprecated", False)):
+        _status_command(group, kind, status, required)
+
+
+def _status_command(group, kind: str, status: str, reason_required: bool) -> None:
+    reason_opts = {"required": True} if reason_required else {"default": ""}
+
+    @group.command(kind)
+    @click.argument("id_", metavar="ID", callback=positive_int)
+    @click.option("--reason", help="Why (recorded on-chain).", **reason_opts)
+    @command_options()
+    def cmd(env: Env, id_, reason) -> int:
+        result = env.client().set_status(kind, id_, status, reason)
+        if env.json:
+            emit_json(result.to_json())
+            return 0
+        if result.unchanged:
+            console().print(f"{kind} {result.id} is already [bold]{result.status}[/bold]; nothing sent")
+        else:
+            console().print(f"{kind} {result.id} is now [bold]{result.status}[/bold] (tx {result.tx}, block {result.block})")
+        return 0
+
+    cmd.help = (
+        f"Revoke {kind} ID (owner only; final): verify fails from then on."
+        if status == "revoked"
+        else f"Mark {kind} ID deprecated (owner only); it still verifies, with a note."
+    )
+
+
+for _kind in KINDS:
+    _commands(_kind)

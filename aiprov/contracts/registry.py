@@ -1,0 +1,115 @@
+"""What DatasetRegistry and ModelRegistry share: records, statuses, events, look-ups.
+
+Both contracts store a root, an owner, a status and a registration time per
+id, index their events by id first, and are looked up by root through the
+indexed ``root``/``owner`` topics of their ``…Registered`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..chain.accounts import Signer
+from ..chain.types import TxReceipt
+from ..errors import NotRegistered
+from .contract import Contract, address_topic, uint_topic
+
+STATUSES = ("active", "deprecated", "revoked")
+
+
+def status_code(status: str) -> int:
+    return STATUSES.index(status)
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    """What the chain stores for one dataset or model id."""
+
+    kind: str  # dataset | model
+    id: int
+    root: str  # 0x-hex
+    owner: str  # checksummed
+    status: str  # active | deprecated | revoked
+    registered_at: int  # unix seconds (block time)
+    parent_id: int | None = None  # datasets: previous version
+    lineage_hash: str | None = None  # models: commitment to datasets + roots + base models
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A ``…Registered`` event: the facts fixed at registration time."""
+
+    kind: str
+    id: int
+    owner: str
+    root: str
+    metadata_hash: str
+    metadata_uri: str
+    block: int
+    tx: str
+    parent_id: int | None = None
+    dataset_ids: tuple[int, ...] = field(default_factory=tuple)
+    dataset_roots: tuple[str, ...] = field(default_factory=tuple)
+    parent_model_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def hex32(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+class AssetRegistry(Contract):
+    """Common binding; subclasses name the contract and decode their records."""
+
+    kind = ""  # "dataset" | "model"
+    noun = ""  # "Dataset" | "Model"
+
+    # -- reads ---------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.call(f"{self.kind}Count")
+
+    def exists(self, asset_id: int) -> bool:
+        return self.call("exists", asset_id)
+
+    def get(self, asset_id: int) -> AssetRecord:
+        if not self.exists(asset_id):
+            raise NotRegistered(
+                f"{self.kind} {asset_id} does not exist on {self.backend.network} "
+                f"(chain {self.backend.chain_id}; {self.count()} {self.kind}s registered)"
+            )
+        return self._record(asset_id, self.call(f"get{self.noun}", asset_id))
+
+    def _record(self, asset_id: int, raw: tuple) -> AssetRecord:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _registration(self, ev) -> Registration:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def registrations(self, root: bytes | None = None, owner: str | None = None) -> list[Registration]:
+        """Registration events, earliest first, filtered by root and/or owner."""
+        logs = self.logs(
+            f"{self.noun}Registered",
+            None,
+            address_topic(owner) if owner else None,
+            bytes(root) if root is not None else None,
+        )
+        return [self._registration(ev) for ev in logs]
+
+    def registration(self, asset_id: int) -> Registration:
+        found = self.logs(f"{self.noun}Registered", uint_topic(asset_id))
+        if not found:
+            raise NotRegistered(f"{self.kind} {asset_id} does not exist on {self.backend.network}")
+        return self._registration(found[0])
+
+    def history(self, asset_id: int):
+        """Every event about ``asset_id``, oldest first (all our events index the id first)."""
+        return self.logs(None, uint_topic(asset_id))
+
+    def status_reason(self, asset_id: int) -> str | None:
+        changes = self.logs(f"{self.noun}StatusChanged", uint_topic(asset_id))
+        return changes[-1].args["reason"] if changes else None
+
+    # -- writes --------------------------------------------------------------
+
+    def set_status(self, signer: Signer, asset_id: int, status: str, reason: str) -> TxReceipt:
+        return self.transact(signer, "setStatus", asset_id, status_code(status), reason)
