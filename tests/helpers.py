@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
 
 def write_files(root: Path, files: dict[str, bytes | str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
