@@ -24,7 +24,16 @@ from typing import Iterable, Iterator
 
 from .errors import AssetRevoked, InvalidArgument
 from .fsutil import state_home
-from .results import AccountInfo, AssetInfo, HistoryResult, LineageResult, RegisterResult, StatusResult, VerifyResult
+from .results import (
+    AccountInfo,
+    AssetInfo,
+    HistoryResult,
+    LineageResult,
+    RegisterResult,
+    StatusResult,
+    TimeResult,
+    VerifyResult,
+)
 
 KINDS = ("dataset", "model")
 
@@ -308,6 +317,23 @@ class Client:
             for node in graph["nodes"]
             if node["status"] == "revoked" and node["key"] != graph["root"]
         ]
+
+    # -- dev chains --------------------------------------------------------------
+
+    def advance_time(self, duration: str | int) -> TimeResult:
+        """Move chain time forward on a dev network (``31d``, ``12h``, ``90m`` or seconds)."""
+        from .durations import parse_duration
+        from .errors import UsageError
+
+        seconds = parse_duration(duration)
+        with self.session() as s:
+            dev = s.backend.dev
+            if dev is None:
+                raise UsageError(f"{s.backend.network} is not a dev network: its time cannot be moved")
+            before = s.backend.get_block().timestamp
+            now = dev.advance_time(seconds)
+            return TimeResult(network=s.backend.network, previous=before, timestamp=now,
+                              advanced=seconds, block=s.backend.block_number())
 
     # -- accounts ----------------------------------------------------------------
 

@@ -172,3 +172,17 @@ class LineageResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class TimeResult:
+    """Chain time after ``node advance``."""
+
+    network: str
+    previous: int  # latest block timestamp before
+    timestamp: int  # latest block timestamp after
+    advanced: int  # seconds requested
+    block: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
