@@ -1,0 +1,61 @@
+"""What changed between two manifests: files added, removed and modified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .manifest import Entry, Manifest
+
+__all__ = ["Changes", "diff_manifests"]
+
+
+@dataclass
+class Changes:
+    """The difference from an expected manifest to an actual one, each list sorted by path.
+
+    ``modified`` pairs are ``(expected, actual)`` entries with the same path and a
+    different size or digest.
+    """
+
+    added: list[Entry] = field(default_factory=list)
+    removed: list[Entry] = field(default_factory=list)
+    modified: list[tuple[Entry, Entry]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was added, removed or modified."""
+        return not (self.added or self.removed or self.modified)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"added": [entry…], "removed": [entry…], "modified": [{"path", "expected", "actual"}…]}``.
+
+        Entries are ``{"path", "size", "sha256"}``; ``expected``/``actual`` are ``{"size", "sha256"}``.
+        """
+        return {
+            "added": [e.to_dict() for e in self.added],
+            "removed": [e.to_dict() for e in self.removed],
+            "modified": [
+                {
+                    "path": expected.path,
+                    "expected": {"size": expected.size, "sha256": expected.sha256},
+                    "actual": {"size": actual.size, "sha256": actual.sha256},
+                }
+                for expected, actual in self.modified
+            ],
+        }
+
+
+def diff_manifests(expected: Manifest, actual: Manifest) -> Changes:
+    """Compare by path: files only in ``actual`` are added, only in ``expected`` removed."""
+    want = {e.path: e for e in expected.entries}
+    have = {e.path: e for e in actual.entries}
+    changes = Changes()
+    for e in actual.entries:  # entries are sorted, so every list comes out sorted
+        old = want.get(e.path)
+        if old is None:
+            changes.added.append(e)
+        elif (old.size, old.sha256) != (e.size, e.sha256):
+            changes.modified.append((old, e))
+    changes.removed = [e for e in expected.entries if e.path not in have]
+    return changes
