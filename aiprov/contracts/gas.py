@@ -17,6 +17,8 @@ limit the call succeeds with, less the intrinsic 21,000 + calldata cost.
 
 Proof checks (``verifyLeaf``, ``verifyFile``, ``verifyRecord``) use a valid proof of depth 20
 (a tree of about a million leaves); their gas depends only on the depth, not on the values.
+ModelRegistry is measured beside a DatasetRegistry holding 64 datasets, so that
+``register`` can be measured from one dataset up to the caps (64 datasets, 64 parents).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ SNAPSHOT_PATH = REPO_ROOT / "contracts" / "gas-snapshot.json"
 
 #: Limits from SPEC §7, checked by the tests.
 REGISTER_LIMIT = 80_000
+MODEL_REGISTER_LIMIT = 160_000  # a model trained on two datasets, no parent
 PROOF_DEPTH = 20
 PROOF_EXECUTION_LIMIT = 10_000
 
@@ -56,6 +59,8 @@ FILE_SHA256 = hashlib.sha256(b"part-00042").digest()
 RECORD_INDEX = 123_456
 RECORD_COMMITMENT = hashlib.sha256(b"salt" + b'{"text": "hello"}').digest()
 REASON = "superseded by a corrected version"
+#: ModelRegistry's cap on the dataset ids, and on the parent model ids, of one registration.
+MAX_REFERENCES = 64
 
 
 def intrinsic_gas(data: bytes) -> int:
@@ -99,11 +104,14 @@ def new_chain() -> Web3:
     return Web3(EthereumTesterProvider(EthereumTester(PyEVMBackend())))
 
 
-def deploy(w3: Web3, name: str, sender: str) -> tuple[Contract, int]:
-    """Deploy the shipped artifact of ``name``; return the contract and the deployment gas."""
+def deploy(w3: Web3, name: str, sender: str, *args: Any) -> tuple[Contract, int]:
+    """Deploy the shipped artifact of ``name`` with constructor ``args``; return the contract
+    and the deployment gas."""
     artifact = load_artifact(name)
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    receipt = w3.eth.wait_for_transaction_receipt(factory.constructor().transact({"from": sender}))
+    receipt = w3.eth.wait_for_transaction_receipt(
+        factory.constructor(*args).transact({"from": sender})
+    )
     contract = w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
     return contract, receipt["gasUsed"]
 
@@ -116,8 +124,8 @@ class _Meter:
         self.prefix = contract_name
         self.results: dict[str, int] = {}
 
-    def transact(self, key: str, call: Any, sender: str) -> Any:
-        tx_hash = call.transact({"from": sender, "gas": 1_000_000})
+    def transact(self, key: str, call: Any, sender: str, gas: int = 1_000_000) -> Any:
+        tx_hash = call.transact({"from": sender, "gas": gas})
         receipt = self.w3.eth.get_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
             raise RuntimeError(f"{self.prefix}.{key} reverted")
@@ -206,7 +214,84 @@ def measure_dataset_registry() -> dict[str, int]:
     return meter.results
 
 
-MEASUREMENTS = {"DatasetRegistry": measure_dataset_registry}
+def measure_model_registry() -> dict[str, int]:
+    """Gas of every ModelRegistry function, on a fresh chain with a DatasetRegistry."""
+    w3 = new_chain()
+    owner, other, manager = w3.eth.accounts[:3]
+    datasets, _ = deploy(w3, "DatasetRegistry", owner)
+    registry, deploy_gas = deploy(w3, "ModelRegistry", owner, datasets.address)
+    meter = _Meter(w3, "ModelRegistry")
+    meter.results["ModelRegistry.deploy"] = deploy_gas
+    fn = registry.functions
+
+    # Datasets 1..64 (by another account: a model may name anyone's datasets); all Active but
+    # 3, which is Deprecated (allowed, and it costs the same: the status is read either way).
+    dataset_roots = [_keccak(b"dataset %d" % i) for i in range(1, MAX_REFERENCES + 1)]
+    for dataset_root in dataset_roots:
+        datasets.functions.register(dataset_root, METADATA_HASH, METADATA_URI, 0).transact(
+            {"from": other, "gas": 1_000_000}
+        )
+    datasets.functions.setStatus(3, 1, REASON).transact({"from": other})
+
+    siblings = [_keccak(b"sibling %d" % i) for i in range(PROOF_DEPTH)]
+    file_leaf = standard_leaf(["string", "uint256", "bytes32"], [FILE_PATH, FILE_SIZE, FILE_SHA256])
+    model_root = fold_proof(file_leaf, siblings)
+
+    # register: model 1 on two datasets (the SPEC §7 figure), 2 on one, 3 fine-tuned from 1.
+    meter.transact(
+        "register", fn.register(model_root, METADATA_HASH, METADATA_URI, [1, 2], []), owner
+    )
+    meter.transact(
+        "register[1 dataset]", fn.register(model_root, METADATA_HASH, METADATA_URI, [3], []), owner
+    )
+    meter.transact(
+        "register[2 datasets, 1 parent]",
+        fn.register(model_root, METADATA_HASH, METADATA_URI, [3, 4], [1]),
+        owner,
+    )
+    # The worst case the cap allows: 64 datasets and 64 parents (models 1..64).
+    for _ in range(4, MAX_REFERENCES + 1):
+        fn.register(model_root, METADATA_HASH, "", [5], []).transact(
+            {"from": owner, "gas": 1_000_000}
+        )
+    all_ids = list(range(1, MAX_REFERENCES + 1))
+    meter.transact(
+        f"register[{MAX_REFERENCES} datasets, {MAX_REFERENCES} parents]",
+        fn.register(model_root, METADATA_HASH, METADATA_URI, all_ids, all_ids),
+        owner,
+        gas=5_000_000,
+    )
+
+    meter.transact("setManager", fn.setManager(1, manager, True), owner)
+    meter.transact("setStatus", fn.setStatus(2, 1, REASON), owner)  # Active -> Deprecated
+    meter.transact("transferOwnership", fn.transferOwnership(3, other), owner)
+
+    meter.view("datasetRegistry", fn.datasetRegistry(), other)
+    meter.view("modelCount", fn.modelCount(), other)
+    meter.view("exists", fn.exists(1), other)
+    meter.view("getModel", fn.getModel(1), other)
+    meter.view("rootOf", fn.rootOf(1), other)
+    meter.view("ownerOf", fn.ownerOf(1), other)
+    meter.view("statusOf", fn.statusOf(1), other)
+    meter.view("lineageHashOf", fn.lineageHashOf(1), other)
+    lineage = ([1, 2], dataset_roots[:2], [])
+    meter.view("checkLineage", fn.checkLineage(1, *lineage), other)
+    meter.view("isManager", fn.isManager(1, manager), other)
+    meter.view("canManage", fn.canManage(1, manager), other)  # a manager: owner check + lookup
+    meter.view("verifyLeaf", fn.verifyLeaf(1, siblings, file_leaf), other)
+    meter.view("verifyFile", fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
+
+    # The fixed inputs must be the happy path, or the numbers mean nothing.
+    assert fn.modelCount().call() == MAX_REFERENCES + 1
+    assert fn.checkLineage(1, *lineage).call() and fn.canManage(1, manager).call()
+    assert fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256).call()
+    return meter.results
+
+
+MEASUREMENTS = {
+    "DatasetRegistry": measure_dataset_registry,
+    "ModelRegistry": measure_model_registry,
+}
 
 
 def measure() -> dict[str, int]:

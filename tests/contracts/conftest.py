@@ -1,8 +1,9 @@
 """Fixtures for the contract tests: the real compiled artifacts on an in-memory chain.
 
-One eth-tester (py-evm) chain and one deployed DatasetRegistry per test session; each test
-runs between a chain snapshot and a revert, so it starts from the freshly deployed registry
-without paying for a new deployment. Hypothesis tests use :func:`fresh_state` per example.
+One eth-tester (py-evm) chain per test session, with one DatasetRegistry and one
+ModelRegistry (pointing at it) deployed; each test runs between a chain snapshot and a
+revert, so it starts from freshly deployed registries without paying for new deployments.
+Hypothesis tests use :func:`fresh_state` / :func:`fresh_registries` per example.
 
 Helpers are handed out as fixtures (``reverts``, ``merkle``, ``oz_merkle``) rather than
 imported, so the tests need no package layout of their own.
@@ -60,6 +61,22 @@ def _deployed_registry(w3, accounts, registry_abi):
     return w3.eth.contract(address=receipt["contractAddress"], abi=registry_abi)
 
 
+@pytest.fixture(scope="session")
+def model_abi() -> list[dict[str, Any]]:
+    return load_artifact("ModelRegistry")["abi"]
+
+
+@pytest.fixture(scope="session")
+def _deployed_models(w3, accounts, model_abi, _deployed_registry):
+    artifact = load_artifact("ModelRegistry")
+    factory = w3.eth.contract(abi=model_abi, bytecode=artifact["bytecode"])
+    receipt = w3.eth.wait_for_transaction_receipt(
+        factory.constructor(_deployed_registry.address).transact({"from": accounts[0]})
+    )
+    assert receipt["status"] == 1
+    return w3.eth.contract(address=receipt["contractAddress"], abi=model_abi)
+
+
 @contextlib.contextmanager
 def _snapshot(w3) -> Iterator[None]:
     tester = w3.provider.ethereum_tester
@@ -86,6 +103,26 @@ def fresh_state(w3, _deployed_registry):
     def fresh() -> Iterator[Any]:
         with _snapshot(w3):
             yield _deployed_registry
+
+    return fresh
+
+
+@pytest.fixture
+def models(registry, _deployed_models):
+    """A ModelRegistry with no registrations, reading datasets from ``registry`` (which has
+    none either); every change to both is undone after the test."""
+    return _deployed_models
+
+
+@pytest.fixture
+def fresh_registries(w3, _deployed_registry, _deployed_models):
+    """``with fresh_registries() as (registry, models):`` — both registries with no
+    registrations, for one Hypothesis example; changes are undone on exit."""
+
+    @contextlib.contextmanager
+    def fresh() -> Iterator[tuple[Any, Any]]:
+        with _snapshot(w3):
+            yield _deployed_registry, _deployed_models
 
     return fresh
 
@@ -142,9 +179,11 @@ def decode_error(abi: list[dict[str, Any]], data: bytes) -> tuple[str, tuple]:
 
 
 @pytest.fixture
-def reverts(registry_abi):
+def reverts(registry_abi, model_abi):
     """``with reverts("DatasetNotFound", 7): fn.call(...)`` — the call must revert with that
-    custom error and exactly those args (``reverts("")`` = empty revert data)."""
+    custom error (of either registry) and exactly those args (``reverts("")`` = empty revert
+    data)."""
+    errors_abi = registry_abi + model_abi
 
     @contextlib.contextmanager
     def _reverts(name: str, *args: Any) -> Iterator[None]:
@@ -153,7 +192,7 @@ def reverts(registry_abi):
         except AssertionError:
             raise
         except Exception as exc:  # web3 / eth-tester raise several kinds
-            got = decode_error(registry_abi, revert_data(exc))
+            got = decode_error(errors_abi, revert_data(exc))
             assert got == (name, args), f"reverted with {got}, expected {(name, args)}"
         else:
             raise AssertionError(f"did not revert (expected {name}{args})")
@@ -167,6 +206,21 @@ def events(registry):
 
     def _events(receipt, name: str) -> list[dict[str, Any]]:
         return [dict(e["args"]) for e in getattr(registry.events, name)().process_receipt(receipt)]
+
+    return _events
+
+
+@pytest.fixture
+def model_events(_deployed_models):
+    """``model_events(receipt, "ModelRegistered")`` — the decoded args of that ModelRegistry
+    event, in order (array args as lists)."""
+
+    def _events(receipt, name: str) -> list[dict[str, Any]]:
+        logs = getattr(_deployed_models.events, name)().process_receipt(receipt)
+        return [
+            {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in e["args"].items()}
+            for e in logs
+        ]
 
     return _events
 

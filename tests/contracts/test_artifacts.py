@@ -74,6 +74,8 @@ def test_standard_input_is_path_independent():
     assert names == sorted(names)
     assert "contracts/DatasetRegistry.sol" in names
     assert "contracts/interfaces/IDatasetRegistry.sol" in names
+    assert "contracts/ModelRegistry.sol" in names
+    assert "contracts/interfaces/IModelRegistry.sol" in names
     assert "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol" in names
     assert all(n.startswith(("contracts/", "@openzeppelin/contracts/")) for n in names)
 
@@ -165,6 +167,67 @@ def test_load_artifact():
     assert {"register", "verifyFile", "DatasetRegistered", "DatasetNotFound"} <= names
     with pytest.raises(KeyError, match="unknown contract"):
         load_artifact("Nope")
+
+
+def test_model_registry_artifact_has_the_agreed_abi():
+    """Client code is written against this ABI: a change must be deliberate."""
+    abi = load_artifact("ModelRegistry")["abi"]
+
+    def signature(item):
+        return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+
+    functions = {signature(i) for i in abi if i["type"] == "function"}
+    events = {signature(i) for i in abi if i["type"] == "event"}
+    assert functions == {
+        "datasetRegistry()",
+        "register(bytes32,bytes32,string,uint256[],uint256[])",
+        "modelCount()",
+        "exists(uint256)",
+        "getModel(uint256)",
+        "rootOf(uint256)",
+        "ownerOf(uint256)",
+        "statusOf(uint256)",
+        "lineageHashOf(uint256)",
+        "checkLineage(uint256,uint256[],bytes32[],uint256[])",
+        "transferOwnership(uint256,address)",
+        "setManager(uint256,address,bool)",
+        "isManager(uint256,address)",
+        "canManage(uint256,address)",
+        "setStatus(uint256,uint8,string)",
+        "verifyLeaf(uint256,bytes32[],bytes32)",
+        "verifyFile(uint256,bytes32[],string,uint256,bytes32)",
+    }
+    assert events == {
+        "ModelRegistered(uint256,address,bytes32,bytes32,string,uint256[],bytes32[],uint256[])",
+        "ModelOwnershipTransferred(uint256,address,address)",
+        "ModelManagerSet(uint256,address,bool)",
+        "ModelStatusChanged(uint256,uint8,string)",
+    }
+    assert {signature(i) for i in abi if i["type"] == "error"} == {
+        "ModelNotFound(uint256)",
+        "ModelUnauthorized(uint256,address)",
+        "ModelEmptyRoot()",
+        "ModelNoDatasets()",
+        "ModelDatasetNotFound(uint256)",
+        "ModelDatasetRevoked(uint256)",
+        "ModelParentNotFound(uint256)",
+        "ModelParentRevoked(uint256)",
+        "ModelDuplicateReference(uint256)",
+        "ModelTooManyReferences(uint256,uint256)",
+        "ModelAlreadyRevoked(uint256)",
+        "ModelInvalidStatus(uint8)",
+        "ModelZeroAddress()",
+    }
+    (get_model,) = [i for i in abi if i.get("name") == "getModel"]
+    assert [(c["name"], c["type"]) for c in get_model["outputs"][0]["components"]] == [
+        ("root", "bytes32"),
+        ("owner", "address"),
+        ("status", "uint8"),
+        ("registeredAt", "uint40"),
+        ("lineageHash", "bytes32"),
+    ]
+    (constructor,) = [i for i in abi if i["type"] == "constructor"]
+    assert [i["type"] for i in constructor["inputs"]] == ["address"]
 
 
 def test_importing_the_package_does_not_import_web3():

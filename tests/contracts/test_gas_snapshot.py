@@ -36,19 +36,45 @@ def test_register_within_spec(measured):
     assert measured["DatasetRegistry.register[parent]"] <= gas.REGISTER_LIMIT
 
 
-@pytest.mark.parametrize("function", ["verifyLeaf", "verifyFile", "verifyRecord"])
-def test_depth_20_proof_execution_within_spec(measured, function):
-    assert measured[f"DatasetRegistry.{function}.execution"] <= gas.PROOF_EXECUTION_LIMIT
+def test_model_register_within_spec(measured):
+    """SPEC §7: registering a model trained on two datasets (no parent) costs at most 160,000."""
+    assert measured["ModelRegistry.register"] <= gas.MODEL_REGISTER_LIMIT
+    assert measured["ModelRegistry.register[1 dataset]"] < measured["ModelRegistry.register"]
+    assert measured["ModelRegistry.register[2 datasets, 1 parent]"] <= gas.MODEL_REGISTER_LIMIT
+
+
+def test_model_register_worst_case_fits_a_block(measured):
+    """The 64-id caps keep the largest registration far below any block gas limit."""
+    assert measured["ModelRegistry.register[64 datasets, 64 parents]"] <= 2_000_000
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "DatasetRegistry.verifyLeaf",
+        "DatasetRegistry.verifyFile",
+        "DatasetRegistry.verifyRecord",
+        "ModelRegistry.verifyLeaf",
+        "ModelRegistry.verifyFile",
+    ],
+)
+def test_depth_20_proof_execution_within_spec(measured, key):
+    assert measured[f"{key}.execution"] <= gas.PROOF_EXECUTION_LIMIT
 
 
 def test_views_execution_is_total_minus_intrinsic_when_no_floor(measured):
     """For short calldata the EIP-7623 floor does not apply, so total = intrinsic + execution."""
-    for key in ("rootOf", "ownerOf", "exists", "datasetCount"):
-        total = measured[f"DatasetRegistry.{key}"]
-        assert (
-            21_000 < total < 30_000
-            and measured[f"DatasetRegistry.{key}.execution"] < total - 21_000
-        )
+    for key in (
+        "DatasetRegistry.rootOf",
+        "DatasetRegistry.ownerOf",
+        "DatasetRegistry.exists",
+        "DatasetRegistry.datasetCount",
+        "ModelRegistry.rootOf",
+        "ModelRegistry.lineageHashOf",
+        "ModelRegistry.modelCount",
+    ):
+        total = measured[key]
+        assert 21_000 < total < 30_000 and measured[f"{key}.execution"] < total - 21_000
 
 
 def test_calldata_cost_helpers():
