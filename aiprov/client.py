@@ -247,7 +247,8 @@ class Client:
         versions are captured too. All of it is hashed into the metadata.
         """
         from . import assets
-        from .models import model_metadata, training_metadata
+        from .metadata import model_metadata
+        from .models import training_metadata
 
         dataset_ids = [_parse_id(d, "--dataset") for d in datasets]
         parent_ids = [_parse_id(m, "--base-model") for m in base_models]

@@ -19,15 +19,16 @@ def canonical_json(doc: Any) -> bytes:
 
 
 def metadata_hash(doc: dict) -> str:
-    from Crypto.Hash import keccak
+    from .manifest.keccak import keccak256
 
-    return "0x" + keccak.new(digest_bits=256, data=canonical_json(doc)).hexdigest()
+    return "0x" + keccak256(canonical_json(doc)).hex()
 
 
-def dataset_metadata(manifest, *, name=None, description=None, license=None, source=None) -> dict:
+def metadata_document(kind: str, manifest, **fields: Any) -> dict:
+    """The metadata document of a ``kind`` registration; empty ``fields`` are left out."""
     doc: dict[str, Any] = {
         "schema": SCHEMA,
-        "kind": "dataset",
+        "kind": kind,
         "files": manifest.file_count,
         "size": manifest.total_size,
         "manifest": {
@@ -37,7 +38,14 @@ def dataset_metadata(manifest, *, name=None, description=None, license=None, sou
             "symlinks": manifest.symlinks,
         },
     }
-    for key, value in (("name", name), ("description", description), ("license", license), ("source", source)):
-        if value:
-            doc[key] = value
+    doc.update({key: value for key, value in fields.items() if value})
     return doc
+
+
+def dataset_metadata(manifest, *, name=None, description=None, license=None, source=None) -> dict:
+    return metadata_document("dataset", manifest, name=name, description=description, license=license, source=source)
+
+
+def model_metadata(manifest, *, name=None, description=None, license=None, training=None) -> dict:
+    """``training`` is :func:`aiprov.models.training_metadata`'s output."""
+    return metadata_document("model", manifest, name=name, description=description, license=license, training=training)

@@ -119,29 +119,6 @@ def training_metadata(
     return out
 
 
-def model_metadata(manifest, *, name=None, description=None, license=None, training=None) -> dict:
-    from .metadata import SCHEMA
-
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
-        "kind": "model",
-        "files": manifest.file_count,
-        "size": manifest.total_size,
-        "manifest": {
-            "format": manifest.format,
-            "kind": manifest.kind,
-            "ignore": list(manifest.ignore),
-            "symlinks": manifest.symlinks,
-        },
-    }
-    for key, value in (("name", name), ("description", description), ("license", license)):
-        if value:
-            doc[key] = value
-    if training:
-        doc["training"] = training
-    return doc
-
-
 # ---------------------------------------------------------------- lineage
 
 
