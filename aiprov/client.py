@@ -25,14 +25,22 @@ from typing import Iterable, Iterator
 from .errors import AssetRevoked, InvalidArgument
 from .fsutil import state_home
 from .results import (
+    AccessAttemptInfo,
+    AccessResult,
     AccountInfo,
     AssetInfo,
     HistoryResult,
+    LeaseCheck,
+    LeaseInfo,
+    LeaseTxResult,
     LineageResult,
+    ManagerResult,
+    PriceResult,
     RegisterResult,
     StatusResult,
     TimeResult,
     VerifyResult,
+    WithdrawResult,
 )
 
 KINDS = ("dataset", "model")
@@ -318,6 +326,121 @@ class Client:
             for node in graph["nodes"]
             if node["status"] == "revoked" and node["key"] != graph["root"]
         ]
+
+    def set_manager(self, asset: str, account: str, allowed: bool = True) -> ManagerResult:
+        """Appoint (or dismiss) ``account`` as a manager of ``asset``: managers may grant leases."""
+        from .errors import TransactionFailed
+        from .units import parse_address, parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        address = parse_address(account)
+        with self.session() as s:
+            registry = s.registry(kind)
+            record = registry.get(asset_id)
+            if record.owner != s.signer.address:
+                raise TransactionFailed(
+                    f"only {kind}:{asset_id}'s owner {record.owner} appoints managers; {s.signer.name} is {s.signer.address}",
+                    hint="pass --account with the owner's account", error_name=f"{registry.noun}Unauthorized",
+                )
+            if registry.call("isManager", asset_id, address) == allowed:
+                return ManagerResult(asset=f"{kind}:{asset_id}", manager=address, allowed=allowed, tx=None)
+            receipt = registry.transact(s.signer, "setManager", asset_id, address, allowed)
+            return ManagerResult(asset=f"{kind}:{asset_id}", manager=address, allowed=allowed,
+                                 tx="0x" + receipt.tx_hash.hex())
+
+    # -- access leases -----------------------------------------------------------
+
+    def grant_lease(self, asset: str, grantee: str, days: int) -> LeaseTxResult:
+        """Give ``grantee`` access to ``asset`` (``dataset:3``, ``model:7``, ``3``) for ``days`` days."""
+        return self._lease_call("grant", asset, grantee, days)
+
+    def extend_lease(self, asset: str, grantee: str, days: int) -> LeaseTxResult:
+        """Add ``days`` to ``grantee``'s lease (from its end, or from now if it has ended)."""
+        return self._lease_call("extend", asset, grantee, days)
+
+    def _lease_call(self, action: str, asset: str, grantee: str, days: int) -> LeaseTxResult:
+        from . import leases
+        from .units import parse_address, parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        address = parse_address(grantee)
+        leases.parse_days(days)
+        with self.session() as s:
+            return leases.grant(s, kind, asset_id, address, days, extend=action == "extend")
+
+    def revoke_lease(self, asset: str, grantee: str) -> LeaseTxResult:
+        """End ``grantee``'s access now (not for a paid lease before it ends)."""
+        from . import leases
+        from .units import parse_address, parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        address = parse_address(grantee)
+        with self.session() as s:
+            return leases.revoke(s, kind, asset_id, address)
+
+    def check_lease(self, asset: str, account: str) -> LeaseCheck:
+        """Whether ``account`` may use ``asset`` now (a live lease, or owner / manager)."""
+        from . import leases
+        from .units import parse_address, parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        address = parse_address(account)
+        with self.session() as s:
+            return leases.check(s, kind, asset_id, address)
+
+    def list_leases(self, asset: str) -> list[LeaseInfo]:
+        """Every lease ever granted or bought on ``asset``, with its current state."""
+        from . import leases
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return leases.list_leases(s, kind, asset_id)
+
+    def set_lease_price(self, asset: str, per_day: str | int) -> PriceResult:
+        """Put ``asset`` up for sale at ``per_day`` (``0.01ether``, ``10gwei``, wei; 0 = not for sale)."""
+        from . import leases
+        from .units import parse_amount, parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        wei = parse_amount(str(per_day))
+        with self.session() as s:
+            return leases.set_price(s, kind, asset_id, wei)
+
+    def buy_lease(self, asset: str, days: int) -> LeaseTxResult:
+        """Buy ``days`` of access to ``asset`` for the signing account, paying exactly the price."""
+        from . import leases
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        leases.parse_days(days)
+        with self.session() as s:
+            return leases.buy(s, kind, asset_id, days)
+
+    def use(self, asset: str) -> AccessResult:
+        """Record an access attempt on ``asset`` by the signing account; ``granted`` says if it may."""
+        from . import leases
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return leases.use(s, kind, asset_id)
+
+    def access_log(self, asset: str) -> list[AccessAttemptInfo]:
+        """Every recorded access attempt on ``asset``, allowed or denied, oldest first."""
+        from . import leases
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return leases.access_log(s, kind, asset_id)
+
+    def withdraw(self) -> WithdrawResult:
+        """Withdraw the signing account's lease sale proceeds (nothing sent when none are owed)."""
+        from . import leases
+
+        with self.session() as s:
+            return leases.withdraw(s)
 
     # -- dev chains --------------------------------------------------------------
 

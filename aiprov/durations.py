@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from .errors import InvalidArgument
 
@@ -40,3 +41,22 @@ def format_duration(seconds: int) -> str:
         if len(parts) == 2:
             break
     return " ".join(parts)
+
+
+def format_time(ts: int | None) -> str:
+    """A unix time in the local time zone, e.g. ``2026-12-22 14:03:00 UTC``."""
+    if not ts:
+        return "-"
+    return datetime.fromtimestamp(ts, tz=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def relative(ts: int, now: int) -> str:
+    """``in 29 days`` / ``3 hours ago`` — relative to chain time ``now``."""
+    delta = int(ts) - int(now)
+    span = abs(delta)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if span >= size or unit == "second":
+            n = span // size
+            text = f"{n} {unit}{'' if n == 1 else 's'}"
+            break
+    return f"in {text}" if delta > 0 else ("now" if delta == 0 else f"{text} ago")

@@ -186,3 +186,107 @@ class TimeResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeaseTxResult:
+    """A lease written by grant / extend / revoke / buy."""
+
+    action: str  # granted | extended | revoked | purchased
+    asset: str  # dataset:3 | model:7
+    grantee: str
+    expires_at: int
+    paid_until: int
+    tx: str
+    block: int
+    paid: int | None = None  # wei, for purchases
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeaseCheck:
+    asset: str
+    account: str
+    active: bool  # hasAccess: a live lease, or the asset's owner / a manager
+    expires_at: int | None  # the lease's end (None: never leased)
+    paid_until: int | None
+    revoked: bool
+    now: int  # chain time of the check
+    via_lease: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LeaseInfo:
+    grantee: str
+    paid: bool
+    expires_at: int
+    paid_until: int | None
+    revoked: bool
+    active: bool
+    now: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PriceResult:
+    asset: str
+    price_per_day: int  # wei
+    price_per_day_eth: str
+    tx: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AccessResult:
+    asset: str
+    account: str
+    granted: bool
+    expires_at: int | None
+    tx: str
+    block: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AccessAttemptInfo:
+    time: int
+    account: str
+    granted: bool
+    block: int
+    tx: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WithdrawResult:
+    account: str
+    amount: int  # wei; 0 = nothing was owed, nothing sent
+    amount_eth: str
+    tx: str | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ManagerResult:
+    asset: str
+    manager: str
+    allowed: bool
+    tx: str | None  # None when it already was so (nothing sent)
+
+    def to_json(self) -> dict:
+        return asdict(self)

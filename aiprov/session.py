@@ -62,3 +62,15 @@ class Session:
 
     def registry(self, kind: str):
         return self.datasets if kind == "dataset" else self.models
+
+    @cached_property
+    def leases(self):
+        from .contracts.access_leases import AccessLeases
+        from .contracts.deployments import require_contract
+
+        datasets, models = self.datasets, self.models
+        address = require_contract(
+            self.backend, self.home, "AccessLeases", deployer=self._deployer(),
+            args=(datasets.checksum_address, models.checksum_address),
+        )
+        return AccessLeases(self.backend, address)

@@ -38,6 +38,10 @@ class Backend(ABC):
     def get_block(self, number: int | None = None) -> Block:
         """A mined block (latest when ``number`` is None)."""
 
+    def now(self) -> int:
+        """Chain time as the next transaction will see it (default: the latest block's)."""
+        return self.get_block().timestamp
+
     @abstractmethod
     def get_code(self, address: bytes) -> bytes: ...
 
@@ -100,3 +104,7 @@ class DevChain(ABC):
     @abstractmethod
     def advance_time(self, seconds: int) -> int:
         """Move chain time forward; returns the new latest block timestamp."""
+
+    @abstractmethod
+    def set_time(self, timestamp: int | None) -> None:
+        """Pin chain time for reads and the next block (None: unpin)."""

@@ -110,6 +110,8 @@ class LocalChain(Backend, DevChain):
                 )
             self.chain = cls(db)
         self._time_offset = int(self.kv.get_meta("time_offset", "0"))
+        frozen = self.kv.get_meta("frozen_time", "")
+        self._frozen_time = int(frozen) if frozen else None
         self._refresh_pending_time()
 
     def close(self) -> None:
@@ -141,15 +143,20 @@ class LocalChain(Backend, DevChain):
 
     # -- time ----------------------------------------------------------------
 
-    def now(self) -> int:
-        """Chain time: wall clock plus the persisted offset."""
+    def _clock(self) -> int:
+        """Wall clock plus the persisted offset, or the frozen time if one is set."""
+        if self._frozen_time is not None:
+            return self._frozen_time
         return int(time.time()) + self._time_offset
+
+    def now(self) -> int:
+        """The time reads see and the next block gets: the clock, but always after the head."""
+        return max(self.chain.get_canonical_head().timestamp + 1, self._clock())
 
     def _refresh_pending_time(self) -> None:
         """Stamp the (empty) pending block with the current chain time."""
         header = self.chain.header
-        parent = self.chain.get_canonical_head()
-        ts = max(parent.timestamp + 1, self.now())
+        ts = self.now()
         if header.timestamp != ts:
             self.chain.header = header.copy(timestamp=ts)
 
@@ -182,24 +189,28 @@ class LocalChain(Backend, DevChain):
 
         self._refresh_pending_time()
         vm = self.chain.get_vm()
-        with vm.in_costless_state() as state:
-            tx = vm.create_unsigned_transaction(
-                nonce=state.get_nonce(sender),
-                gas_price=0,
-                gas=GAS_LIMIT,
-                to=to if to is not None else b"",
-                value=value,
-                data=data,
-            )
-            spoof = SpoofTransaction(tx, from_=sender)
-            snapshot = state.snapshot()
-            computation = state.apply_transaction(spoof)
-            state.revert(snapshot)
-            if computation.is_error:
-                raise CallReverted(bytes(computation.output), str(computation.error))
-            if not estimate:
-                return bytes(computation.output)
-            return self.chain.gas_estimator(state, spoof)
+        # The pending block's own context (its timestamp is the chain time reads must
+        # see), free of gas fees. py-evm's in_costless_state() would run one block
+        # later, i.e. a second in the future.
+        header = self.chain.header.copy(base_fee_per_gas=0)
+        state = vm.build_state(vm.chaindb.db, header, vm.chain_context, vm.previous_hashes)
+        tx = vm.create_unsigned_transaction(
+            nonce=state.get_nonce(sender),
+            gas_price=0,
+            gas=GAS_LIMIT,
+            to=to if to is not None else b"",
+            value=value,
+            data=data,
+        )
+        spoof = SpoofTransaction(tx, from_=sender)
+        snapshot = state.snapshot()
+        computation = state.apply_transaction(spoof)
+        state.revert(snapshot)
+        if computation.is_error:
+            raise CallReverted(bytes(computation.output), str(computation.error))
+        if not estimate:
+            return bytes(computation.output)
+        return self.chain.gas_estimator(state, spoof)
 
     def call(self, to: bytes, data: bytes, sender: bytes | None = None) -> bytes:
         return self._execute(sender or b"\x00" * 20, to, data, 0, estimate=False)
@@ -337,10 +348,29 @@ class LocalChain(Backend, DevChain):
     def advance_time(self, seconds: int) -> int:
         if seconds <= 0:
             raise ValueError("seconds must be positive")
-        self._time_offset += int(seconds)
-        self.kv.set_meta("time_offset", str(self._time_offset))
+        if self._frozen_time is not None:
+            self._frozen_time += int(seconds)
+            self.kv.set_meta("frozen_time", str(self._frozen_time))
+        else:
+            self._time_offset += int(seconds)
+            self.kv.set_meta("time_offset", str(self._time_offset))
         self._refresh_pending_time()
         return self._mine_and_commit().timestamp
+
+    def set_time(self, timestamp: int | None) -> None:
+        """Freeze chain time at ``timestamp`` (None: back to wall clock + offset).
+
+        Reads and the next block then see exactly that time (blocks still need
+        increasing timestamps: a block after one at ``t`` is stamped ``t + 1``
+        at least). This is what lets tests hit a deadline to the second.
+        """
+        head = self.chain.get_canonical_head().timestamp
+        if timestamp is not None and timestamp <= head:
+            raise ValueError(f"cannot set time to {timestamp}: the latest block is already at {head}")
+        self._frozen_time = timestamp
+        self.kv.set_meta("frozen_time", "" if timestamp is None else str(int(timestamp)))
+        self.kv.commit()
+        self._refresh_pending_time()
 
 
 def _row_to_log(row) -> Log:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from datetime import datetime, timezone
 from typing import Any, Iterator
 
 import click
@@ -31,10 +30,7 @@ def err_console():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def when(ts: int | None) -> str:
-    if not ts:
-        return "-"
-    return datetime.fromtimestamp(ts, tz=timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+from ..durations import format_time as when  # noqa: E402  (re-exported for the commands)
 
 
 def human_size(n: int) -> str:

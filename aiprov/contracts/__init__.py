@@ -19,7 +19,7 @@ from typing import Any
 __all__ = ["CONTRACT_NAMES", "load_artifact"]
 
 #: The contracts shipped as artifacts (one ``artifacts/<name>.json`` each).
-CONTRACT_NAMES: tuple[str, ...] = ("DatasetRegistry", "ModelRegistry")
+CONTRACT_NAMES: tuple[str, ...] = ("DatasetRegistry", "ModelRegistry", "AccessLeases")
 
 
 @cache

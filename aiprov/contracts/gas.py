@@ -19,6 +19,9 @@ Proof checks (``verifyLeaf``, ``verifyFile``, ``verifyRecord``) use a valid proo
 (a tree of about a million leaves); their gas depends only on the depth, not on the values.
 ModelRegistry is measured beside a DatasetRegistry holding 64 datasets, so that
 ``register`` can be measured from one dataset up to the caps (64 datasets, 64 parents).
+AccessLeases is measured beside both registries, on a dataset and a model registered by the
+same owner; its default keys are the SPEC §7 cases (a new 30-day lease granted by the owner,
+``recordAccess`` by a grantee whose lease is active).
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ REGISTER_LIMIT = 80_000
 MODEL_REGISTER_LIMIT = 160_000  # a model trained on two datasets, no parent
 PROOF_DEPTH = 20
 PROOF_EXECUTION_LIMIT = 10_000
+GRANT_LIMIT = 55_000  # a new lease, granted by the asset's owner
+RECORD_ACCESS_LIMIT = 35_000  # by a grantee whose lease is active
 
 TX_BASE = 21_000
 #: EIP-7623 (Prague): a transaction pays at least 21,000 + 10 per calldata token,
@@ -61,6 +66,10 @@ RECORD_COMMITMENT = hashlib.sha256(b"salt" + b'{"text": "hello"}').digest()
 REASON = "superseded by a corrected version"
 #: ModelRegistry's cap on the dataset ids, and on the parent model ids, of one registration.
 MAX_REFERENCES = 64
+DAY = 86_400
+LEASE_DURATION = 30 * DAY  # `aiprov lease grant 3 0xResearcher --days 30`
+PRICE_PER_DAY = 10**15  # 0.001 ether
+DATASET, MODEL = 0, 1  # AccessLeases.AssetKind
 
 
 def intrinsic_gas(data: bytes) -> int:
@@ -124,8 +133,10 @@ class _Meter:
         self.prefix = contract_name
         self.results: dict[str, int] = {}
 
-    def transact(self, key: str, call: Any, sender: str, gas: int = 1_000_000) -> Any:
-        tx_hash = call.transact({"from": sender, "gas": gas})
+    def transact(
+        self, key: str, call: Any, sender: str, gas: int = 1_000_000, value: int = 0
+    ) -> Any:
+        tx_hash = call.transact({"from": sender, "gas": gas, "value": value})
         receipt = self.w3.eth.get_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
             raise RuntimeError(f"{self.prefix}.{key} reverted")
@@ -288,9 +299,76 @@ def measure_model_registry() -> dict[str, int]:
     return meter.results
 
 
+def measure_access_leases() -> dict[str, int]:
+    """Gas of every AccessLeases function, on a fresh chain with both registries."""
+    w3 = new_chain()
+    tester = w3.provider.ethereum_tester
+    owner, grantee, manager, buyer, stranger, nobody = w3.eth.accounts[:6]
+    datasets, _ = deploy(w3, "DatasetRegistry", owner)
+    models, _ = deploy(w3, "ModelRegistry", owner, datasets.address)
+    leases, deploy_gas = deploy(w3, "AccessLeases", owner, datasets.address, models.address)
+    meter = _Meter(w3, "AccessLeases")
+    meter.results["AccessLeases.deploy"] = deploy_gas
+    fn = leases.functions
+
+    # Dataset 1 and model 1, both owned by `owner`, with `manager` appointed on the dataset.
+    datasets.functions.register(_keccak(b"dataset"), METADATA_HASH, METADATA_URI, 0).transact(
+        {"from": owner}
+    )
+    models.functions.register(_keccak(b"model"), METADATA_HASH, METADATA_URI, [1], []).transact(
+        {"from": owner, "gas": 1_000_000}
+    )
+    datasets.functions.setManager(1, manager, True).transact({"from": owner})
+
+    # grant: new leases (a fresh slot each); then one replacing an expired lease.
+    meter.transact("grant", fn.grant(DATASET, 1, grantee, LEASE_DURATION), owner)
+    meter.transact("grant[manager]", fn.grant(DATASET, 1, stranger, LEASE_DURATION), manager)
+    meter.transact("grant[model]", fn.grant(MODEL, 1, grantee, LEASE_DURATION), owner)
+    meter.transact("extend", fn.extend(DATASET, 1, grantee, LEASE_DURATION), owner)
+    meter.transact("revoke", fn.revoke(MODEL, 1, grantee), owner)
+    meter.transact("grant[after revoke]", fn.grant(MODEL, 1, grantee, LEASE_DURATION), owner)
+
+    meter.transact("recordAccess", fn.recordAccess(DATASET, 1), grantee)  # active lease
+    meter.transact("recordAccess[manager]", fn.recordAccess(DATASET, 1), manager)  # no lease
+    meter.transact("recordAccess[denied]", fn.recordAccess(DATASET, 1), buyer)
+    meter.transact("recordAccess[unknown asset]", fn.recordAccess(DATASET, 2), grantee)
+
+    meter.transact("setPrice", fn.setPrice(DATASET, 1, PRICE_PER_DAY), owner)
+    meter.transact("buy", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
+    meter.transact("buy[extend active]", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
+    meter.transact("withdraw", fn.withdraw(), owner)
+
+    meter.view("MIN_DURATION", fn.MIN_DURATION(), stranger)
+    meter.view("MAX_DURATION", fn.MAX_DURATION(), stranger)
+    meter.view("MAX_DAYS", fn.MAX_DAYS(), stranger)
+    meter.view("datasetRegistry", fn.datasetRegistry(), stranger)
+    meter.view("modelRegistry", fn.modelRegistry(), stranger)
+    meter.view("expiresAt", fn.expiresAt(DATASET, 1, grantee), stranger)
+    meter.view("getLease", fn.getLease(DATASET, 1, buyer), stranger)
+    meter.view("hasAccess", fn.hasAccess(DATASET, 1, grantee), stranger)  # an active lease
+    meter.view("hasAccess[manager]", fn.hasAccess(DATASET, 1, manager), stranger)  # no lease
+    meter.view("hasAccess[denied]", fn.hasAccess(DATASET, 1, nobody), stranger)
+    meter.view("priceOf", fn.priceOf(DATASET, 1), stranger)
+    meter.view("proceedsOf", fn.proceedsOf(owner), stranger)
+
+    # Forty days on, the grantee's 60-day lease is still active, the model lease (30 days) has
+    # expired, and so has `stranger`'s: grant again over the expired slots.
+    tester.time_travel(w3.eth.get_block("latest")["timestamp"] + 40 * DAY)
+    meter.transact("grant[replace expired]", fn.grant(MODEL, 1, grantee, LEASE_DURATION), owner)
+    meter.transact("extend[expired]", fn.extend(DATASET, 1, stranger, LEASE_DURATION), manager)
+
+    # The fixed inputs must be the happy path, or the numbers mean nothing.
+    assert fn.recordAccess(DATASET, 1).call({"from": grantee})
+    assert fn.recordAccess(DATASET, 1).call({"from": manager})
+    assert not fn.recordAccess(DATASET, 1).call({"from": nobody})
+    assert fn.hasAccess(DATASET, 1, buyer).call() and fn.proceedsOf(owner).call() == 0
+    return meter.results
+
+
 MEASUREMENTS = {
     "DatasetRegistry": measure_dataset_registry,
     "ModelRegistry": measure_model_registry,
+    "AccessLeases": measure_access_leases,
 }
 
 

@@ -1,0 +1,215 @@
+"""``aiprov lease …``: time-bounded access to datasets and models, sold or granted, and logged."""
+
+from __future__ import annotations
+
+import click
+
+from ..durations import relative
+from .options import Env, command_options
+from .output import console, emit_json, when
+
+ASSET_HELP = "ASSET is dataset:ID or model:ID (a bare number means a dataset)."
+
+
+@click.group("lease", help=f"Grant, sell, check and log time-bounded access. {ASSET_HELP}")
+def lease_group() -> None:
+    pass
+
+
+def _days_option(fn):
+    return click.option("--days", required=True, type=int, metavar="N", help="Length in days (1 to 3650).")(fn)
+
+
+def _print_tx(env: Env, result) -> int:
+    if env.json:
+        emit_json(result.to_json())
+        return 0
+    out = console()
+    if result.action == "revoked":
+        out.print(f"lease of {result.grantee} on {result.asset} [bold]revoked[/bold] (tx {result.tx})")
+    else:
+        paid = f", paid {result.paid} wei" if result.paid else ""
+        out.print(f"lease of {result.grantee} on {result.asset} [bold]{result.action}[/bold]: "
+                  f"access until {when(result.expires_at)}{paid} (tx {result.tx})")
+    return 0
+
+
+@lease_group.command("grant")
+@click.argument("asset")
+@click.argument("address")
+@_days_option
+@command_options()
+def lease_grant(env: Env, asset, address, days) -> int:
+    """Give ADDRESS access to ASSET for N days (asset owner or manager)."""
+    return _print_tx(env, env.client().grant_lease(asset, address, days))
+
+
+@lease_group.command("extend")
+@click.argument("asset")
+@click.argument("address")
+@_days_option
+@command_options()
+def lease_extend(env: Env, asset, address, days) -> int:
+    """Add N days to ADDRESS's lease on ASSET (from its end, or from now if it ended)."""
+    return _print_tx(env, env.client().extend_lease(asset, address, days))
+
+
+@lease_group.command("revoke")
+@click.argument("asset")
+@click.argument("address")
+@command_options()
+def lease_revoke(env: Env, asset, address) -> int:
+    """End ADDRESS's access to ASSET now (a paid lease only once its paid time is over)."""
+    return _print_tx(env, env.client().revoke_lease(asset, address))
+
+
+@lease_group.command("check")
+@click.argument("asset")
+@click.argument("address")
+@command_options()
+def lease_check(env: Env, asset, address) -> int:
+    """Exit 0 if ADDRESS may use ASSET now, 1 if not."""
+    result = env.client().check_lease(asset, address)
+    code = 0 if result.active else 1
+    if env.json:
+        emit_json(result.to_json())
+        return code
+    out = console()
+    if result.active and not result.via_lease:
+        out.print(f"[green]active[/green]: {result.account} owns or manages {result.asset}")
+    elif result.active:
+        out.print(f"[green]active[/green]: until {when(result.expires_at)} ({relative(result.expires_at, result.now)})")
+    elif result.revoked:
+        out.print(f"[red]not active[/red]: the lease of {result.account} on {result.asset} was revoked")
+    elif result.expires_at:
+        out.print(f"[red]not active[/red]: expired {when(result.expires_at)} ({relative(result.expires_at, result.now)})")
+    else:
+        out.print(f"[red]not active[/red]: {result.account} has no lease on {result.asset}")
+    return code
+
+
+@lease_group.command("list")
+@click.argument("asset")
+@command_options()
+def lease_list(env: Env, asset) -> int:
+    """List every lease on ASSET: grantee, paid or granted, expiry (local time and relative)."""
+    leases = env.client().list_leases(asset)
+    if env.json:
+        emit_json([lease.to_json() for lease in leases])
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in ("grantee", "type", "expires", "", "state"):
+        table.add_column(col)
+    for lease in leases:
+        state = "revoked" if lease.revoked else ("active" if lease.active else "expired")
+        color = {"active": "green", "expired": "yellow", "revoked": "red"}[state]
+        table.add_row(lease.grantee, "paid" if lease.paid else "granted", when(lease.expires_at),
+                      relative(lease.expires_at, lease.now), f"[{color}]{state}[/{color}]")
+    out = console()
+    out.print(table if leases else f"no leases on {asset}")
+    return 0
+
+
+@lease_group.command("price")
+@click.argument("asset")
+@click.option("--per-day", required=True, metavar="AMOUNT", help="Price per day: 0.01ether, 10gwei, or wei; 0 = not for sale.")
+@command_options()
+def lease_price(env: Env, asset, per_day) -> int:
+    """Sell access to ASSET at a price per day (asset owner only)."""
+    result = env.client().set_lease_price(asset, per_day)
+    if env.json:
+        emit_json(result.to_json())
+        return 0
+    console().print(f"{result.asset}: {result.price_per_day_eth} per day (tx {result.tx})")
+    return 0
+
+
+@lease_group.command("buy")
+@click.argument("asset")
+@_days_option
+@command_options()
+def lease_buy(env: Env, asset, days) -> int:
+    """Buy N days of access to ASSET for --account, paying exactly price x N."""
+    return _print_tx(env, env.client().buy_lease(asset, days))
+
+
+@lease_group.command("use")
+@click.argument("asset")
+@command_options()
+def lease_use(env: Env, asset) -> int:
+    """Record an access attempt on ASSET by --account: exit 0 granted, 1 denied (logged either way)."""
+    result = env.client().use(asset)
+    code = 0 if result.granted else 1
+    if env.json:
+        emit_json(result.to_json())
+        return code
+    verdict = "[green]granted[/green]" if result.granted else "[red]denied[/red]"
+    console().print(f"access to {result.asset} by {result.account}: {verdict} (logged, tx {result.tx})")
+    return code
+
+
+@lease_group.command("log")
+@click.argument("asset")
+@command_options()
+def lease_log(env: Env, asset) -> int:
+    """Every recorded access attempt on ASSET: time, account, decision."""
+    entries = env.client().access_log(asset)
+    if env.json:
+        emit_json([e.to_json() for e in entries])
+        return 0
+    out = console()
+    if not entries:
+        out.print(f"no access attempts recorded on {asset}")
+    for e in entries:
+        verdict = "[green]granted[/green]" if e.granted else "[red]denied[/red] "
+        out.print(f"{when(e.time)}  {e.account}  {verdict}  block {e.block}")
+    return 0
+
+
+@lease_group.command("withdraw")
+@command_options()
+def lease_withdraw(env: Env) -> int:
+    """Withdraw --account's proceeds from lease sales."""
+    result = env.client().withdraw()
+    if env.json:
+        emit_json(result.to_json())
+        return 0
+    if result.tx is None:
+        console().print(f"nothing to withdraw for {result.account}")
+    else:
+        console().print(f"withdrew {result.amount_eth} to {result.account} (tx {result.tx})")
+    return 0
+
+
+
+
+@click.group("manager", help=f"Appoint the accounts that may grant leases on an asset. {ASSET_HELP}")
+def manager_group() -> None:
+    pass
+
+
+def _manager_command(name: str, allowed: bool, doc: str) -> None:
+    @manager_group.command(name, help=doc)
+    @click.argument("asset")
+    @click.argument("address")
+    @command_options()
+    def cmd(env: Env, asset, address) -> int:
+        result = env.client().set_manager(asset, address, allowed)
+        if env.json:
+            emit_json(result.to_json())
+            return 0
+        state = "a manager" if allowed else "not a manager"
+        sent = f" (tx {result.tx})" if result.tx else " (already so; nothing sent)"
+        console().print(f"{result.manager} is {state} of {result.asset}{sent}")
+        return 0
+
+
+_manager_command("add", True, "Let ADDRESS grant, extend and revoke leases on ASSET (owner only).")
+_manager_command("remove", False, "Take that power back from ADDRESS (owner only).")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(lease_group)
+    cli.add_command(manager_group)

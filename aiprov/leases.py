@@ -1,0 +1,150 @@
+"""Access leases: grant, extend, revoke, sell, check and log access to a dataset or model.
+
+Functions take a :class:`aiprov.session.Session`; :class:`aiprov.Client` wraps
+each in a method. Rules live in the AccessLeases contract (see
+contracts/README.md); here we add the pre-checks that turn a would-be revert
+into a clear message, and the reads that assemble lists and logs from events.
+"""
+
+from __future__ import annotations
+
+from .errors import InvalidArgument, TransactionFailed
+from .results import AccessAttemptInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult, PriceResult, WithdrawResult
+from .units import format_wei
+
+MAX_DAYS = 3650
+
+
+def parse_days(days) -> int:
+    try:
+        n = int(days)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"--days must be a whole number of days, got {days!r}") from None
+    if not 1 <= n <= MAX_DAYS:
+        raise InvalidArgument(f"--days must be between 1 and {MAX_DAYS}, got {days}")
+    return n
+
+
+def asset_name(kind: str, asset_id: int) -> str:
+    return f"{kind}:{asset_id}"
+
+
+def _require_manager(s, kind: str, asset_id: int) -> None:
+    registry = s.registry(kind)
+    registry.get(asset_id)  # NotRegistered (exit 1) names the asset
+    if not registry.call("canManage", asset_id, s.signer.address):
+        raise TransactionFailed(
+            f"{s.signer.name} ({s.signer.address}) is neither the owner nor a manager of {asset_name(kind, asset_id)}",
+            hint="pass --account with the owner's or a manager's account",
+            error_name="LeaseUnauthorized",
+        )
+
+
+def _tx_result(s, action, kind, asset_id, grantee, receipt) -> LeaseTxResult:
+    lease = s.leases.lease(kind, asset_id, grantee)
+    return LeaseTxResult(action=action, asset=asset_name(kind, asset_id), grantee=grantee,
+                         expires_at=lease.expires_at, paid_until=lease.paid_until,
+                         tx="0x" + receipt.tx_hash.hex(), block=receipt.block_number)
+
+
+def grant(s, kind: str, asset_id: int, grantee: str, days: int, *, extend: bool = False) -> LeaseTxResult:
+    _require_manager(s, kind, asset_id)
+    duration = parse_days(days) * 86400
+    if extend:
+        receipt = s.leases.extend(s.signer, kind, asset_id, grantee, duration)
+    else:
+        receipt = s.leases.grant(s.signer, kind, asset_id, grantee, duration)
+    return _tx_result(s, "extended" if extend else "granted", kind, asset_id, grantee, receipt)
+
+
+def revoke(s, kind: str, asset_id: int, grantee: str) -> LeaseTxResult:
+    _require_manager(s, kind, asset_id)
+    lease = s.leases.lease(kind, asset_id, grantee)
+    now = s.backend.now()
+    if lease.paid_until > now:
+        from .durations import format_time as when
+
+        raise TransactionFailed(
+            f"{grantee} paid for {asset_name(kind, asset_id)} until {when(lease.paid_until)}; "
+            "a paid lease cannot be revoked before it ends",
+            error_name="LeasePaidNotRevocable",
+        )
+    if lease.revoked or lease.expires_at <= now:
+        raise TransactionFailed(f"{grantee} holds no active lease on {asset_name(kind, asset_id)}",
+                                error_name="LeaseNotActive")
+    receipt = s.leases.revoke(s.signer, kind, asset_id, grantee)
+    return _tx_result(s, "revoked", kind, asset_id, grantee, receipt)
+
+
+def check(s, kind: str, asset_id: int, account: str) -> LeaseCheck:
+    s.registry(kind).get(asset_id)
+    lease = s.leases.lease(kind, asset_id, account)
+    active = s.leases.has_access(kind, asset_id, account)
+    return LeaseCheck(asset=asset_name(kind, asset_id), account=account, active=active,
+                      expires_at=lease.expires_at or None, paid_until=lease.paid_until or None,
+                      revoked=lease.revoked, now=s.backend.now(),
+                      via_lease=bool(active and not lease.revoked and lease.expires_at > s.backend.now()))
+
+
+def list_leases(s, kind: str, asset_id: int) -> list[LeaseInfo]:
+    s.registry(kind).get(asset_id)
+    now = s.backend.now()
+    out = []
+    for grantee in s.leases.grantees(kind, asset_id):
+        lease = s.leases.lease(kind, asset_id, grantee)
+        out.append(LeaseInfo(
+            grantee=grantee, paid=lease.paid_until > 0, expires_at=lease.expires_at,
+            paid_until=lease.paid_until or None, revoked=lease.revoked,
+            active=not lease.revoked and now < lease.expires_at, now=now,
+        ))
+    return out
+
+
+def set_price(s, kind: str, asset_id: int, wei_per_day: int) -> PriceResult:
+    record = s.registry(kind).get(asset_id)
+    if record.owner != s.signer.address:
+        raise TransactionFailed(
+            f"only {asset_name(kind, asset_id)}'s owner {record.owner} sets its price; {s.signer.name} is {s.signer.address}",
+            hint="pass --account with the owner's account", error_name="LeaseUnauthorized",
+        )
+    receipt = s.leases.set_price(s.signer, kind, asset_id, wei_per_day)
+    return PriceResult(asset=asset_name(kind, asset_id), price_per_day=wei_per_day,
+                       price_per_day_eth=format_wei(wei_per_day), tx="0x" + receipt.tx_hash.hex())
+
+
+def buy(s, kind: str, asset_id: int, days: int) -> LeaseTxResult:
+    s.registry(kind).get(asset_id)
+    n = parse_days(days)
+    price = s.leases.price(kind, asset_id)
+    if price == 0:
+        raise TransactionFailed(f"{asset_name(kind, asset_id)} is not for sale (its owner has set no price)",
+                                error_name="LeaseNotForSale")
+    receipt = s.leases.buy(s.signer, kind, asset_id, n, value=price * n)
+    result = _tx_result(s, "purchased", kind, asset_id, s.signer.address, receipt)
+    return LeaseTxResult(**{**result.__dict__, "paid": price * n})
+
+
+def use(s, kind: str, asset_id: int) -> AccessResult:
+    granted, receipt = s.leases.record_access(s.signer, kind, asset_id)
+    lease = s.leases.lease(kind, asset_id, s.signer.address)
+    return AccessResult(asset=asset_name(kind, asset_id), account=s.signer.address, granted=granted,
+                        expires_at=lease.expires_at or None, tx="0x" + receipt.tx_hash.hex(),
+                        block=receipt.block_number)
+
+
+def access_log(s, kind: str, asset_id: int) -> list[AccessAttemptInfo]:
+    s.registry(kind).get(asset_id)
+    return [
+        AccessAttemptInfo(time=s.backend.get_block(a.block).timestamp, account=a.account, granted=a.granted,
+                          block=a.block, tx=a.tx)
+        for a in s.leases.access_log(kind, asset_id)
+    ]
+
+
+def withdraw(s) -> WithdrawResult:
+    owed = s.leases.proceeds(s.signer.address)
+    if owed == 0:
+        return WithdrawResult(account=s.signer.address, amount=0, amount_eth=format_wei(0), tx=None)
+    amount, receipt = s.leases.withdraw(s.signer)
+    return WithdrawResult(account=s.signer.address, amount=amount, amount_eth=format_wei(amount),
+                          tx="0x" + receipt.tx_hash.hex())
