@@ -227,6 +227,11 @@ def verify(
             "cannot list the changed files"
         )
     blockers = extra_check(record) if (extra_check and same) else []
+    if same and backend.confirmations > 1:
+        depth = backend.block_number() - registry.registration(wanted_id).block + 1
+        if depth < backend.confirmations:
+            blockers.append(f"{kind} {wanted_id}'s registration has {depth} of {backend.confirmations} "
+                            "confirmations; wait a few blocks and verify again")
     if not same:
         reason = f"content differs from {kind} {wanted_id}"
         if changes is not None:

@@ -29,6 +29,7 @@ from .results import (
     AccessResult,
     AccountInfo,
     AssetInfo,
+    DeployResult,
     HistoryResult,
     LeaseCheck,
     LeaseInfo,
@@ -72,9 +73,13 @@ class Client:
         rpc_url: str | None = None,
         account: str | None = None,
         home: str | os.PathLike | None = None,
+        confirmations: int | None = None,
     ) -> None:
-        self.network = network or os.environ.get("AIPROV_NETWORK") or "local"
         self.rpc_url = rpc_url or os.environ.get("AIPROV_RPC_URL") or None
+        self.network = network or os.environ.get("AIPROV_NETWORK") or (None if self.rpc_url else "local")
+        if confirmations is not None and not 1 <= int(confirmations) <= 1000:
+            raise InvalidArgument(f"--confirmations must be between 1 and 1000, got {confirmations}")
+        self.confirmations = confirmations
         self.account = account or os.environ.get("AIPROV_ACCOUNT") or None
         self.home = Path(home).expanduser() if home else state_home()
         if self.account is not None:
@@ -104,7 +109,7 @@ class Client:
         from .session import Session
 
         if self._session_obj is None:
-            backend = open_backend(self.network, self.home, rpc_url=self.rpc_url)
+            backend = open_backend(self.network, self.home, rpc_url=self.rpc_url, confirmations=self.confirmations)
             self._session_obj = Session(backend, self.home, self.account)
         self._depth += 1
         try:
@@ -470,6 +475,40 @@ class Client:
         if os.environ.get(ENV_PRIVATE_KEY):
             s = signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)
             out.append(AccountInfo(name=s.name, address=s.address))
-        if is_dev_network(self.network):
+        from .chain.keystore import list_keystores
+
+        out.extend(AccountInfo(name=n, address=a) for n, a in list_keystores(self.home))
+        if is_dev_network(self.network, self.rpc_url):
             out.extend(AccountInfo(name=n, address=a) for n, a in dev_accounts())
         return out
+
+    def new_account(self, name: str, password: str) -> AccountInfo:
+        """Create a fresh key, encrypted in the keystore ``name`` (file mode 0600)."""
+        import secrets
+
+        from .chain.keystore import save_keystore
+
+        return AccountInfo(name=name, address=save_keystore(self.home, name, secrets.token_bytes(32), password))
+
+    def import_account(self, name: str, private_key: str, password: str) -> AccountInfo:
+        """Encrypt an existing private key (hex) into the keystore ``name``."""
+        from .chain.accounts import signer_from_private_key
+        from .chain.keystore import save_keystore
+
+        signer = signer_from_private_key(private_key, "the private key")
+        return AccountInfo(name=name, address=save_keystore(self.home, name, signer._key, password))
+
+    # -- deployment --------------------------------------------------------------
+
+    def deploy(self) -> DeployResult:
+        """Deploy the three contracts (CREATE2: same addresses on every chain) and record them."""
+        from eth_utils import to_checksum_address
+
+        from .contracts.deployments import deploy_all
+
+        with self.session() as s:
+            done = deploy_all(s.backend, self.home, s.signer)
+            return DeployResult(
+                network=s.backend.network, chain_id=s.backend.chain_id,
+                contracts=[{"name": n, "address": to_checksum_address(a), "deployed_now": sent} for n, a, sent in done],
+            )

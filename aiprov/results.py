@@ -290,3 +290,13 @@ class ManagerResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    network: str
+    chain_id: int
+    contracts: list[dict]  # [{"name", "address", "deployed_now"}]
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -24,7 +24,7 @@ class Session:
     def signer(self):
         from .chain.accounts import resolve_signer
 
-        return resolve_signer(self.account, dev_network=self.backend.dev is not None)
+        return resolve_signer(self.account, dev_network=self.backend.dev is not None, home=self.home)
 
     def _deployer(self):
         """Who deploys missing contracts: dev:0 on the embedded chain, nobody elsewhere."""

@@ -95,8 +95,12 @@ def parse_account_spec(spec: str) -> str:
     raise InvalidArgument(f"--account {spec!r} is not dev:N, an 0x address, or an account name")
 
 
-def resolve_signer(spec: str | None, *, dev_network: bool) -> Signer:
-    """The signer for ``--account spec`` (None: the default for the network)."""
+def resolve_signer(spec: str | None, *, dev_network: bool, home=None) -> Signer:
+    """The signer for ``--account spec`` (None: the default for the network).
+
+    ``dev:N`` (dev networks only), a keystore name, or an address matching a
+    dev account, ``AIPROV_PRIVATE_KEY`` or a keystore.
+    """
     if spec is None:
         if os.environ.get(ENV_PRIVATE_KEY):
             return signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)
@@ -124,10 +128,21 @@ def resolve_signer(spec: str | None, *, dev_network: bool) -> Signer:
             signer = signer_from_private_key(env_key, ENV_PRIVATE_KEY)
             if signer.address.lower() == spec.lower():
                 return signer
+        if home is not None:
+            from .keystore import list_keystores
+
+            for name, address in list_keystores(home):
+                if address.lower() == spec.lower():
+                    return resolve_signer(name, dev_network=dev_network, home=home)
         raise AccountError(f"no key for account {spec} on this machine")
+    if home is not None:
+        from .keystore import load_key
+
+        key, address = load_key(home, spec, None)
+        return Signer(name=spec, address=address, _key=key)
     raise AccountError(
         f"no account named {spec!r}",
-        hint="use dev:N on local networks, or set AIPROV_PRIVATE_KEY",
+        hint="use dev:N on local networks, a keystore (aiprov account new), or AIPROV_PRIVATE_KEY",
     )
 
 

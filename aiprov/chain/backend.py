@@ -22,6 +22,8 @@ class Backend(ABC):
     network: str
     #: EIP-155 chain id
     chain_id: int
+    #: how deep a block must be before aiprov trusts it (writes wait for it; verify requires it)
+    confirmations: int = 1
 
     @property
     def dev(self) -> "DevChain | None":

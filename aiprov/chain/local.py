@@ -138,8 +138,13 @@ class LocalChain(Backend, DevChain):
         }
 
     def _genesis_state(self) -> dict:
+        from ..contracts.deployments import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE
+
         account = {"balance": DEV_BALANCE_WEI, "storage": {}, "code": b"", "nonce": 0}
-        return {dev_address(i): dict(account) for i in range(DEV_ACCOUNT_COUNT)}
+        state = {dev_address(i): dict(account) for i in range(DEV_ACCOUNT_COUNT)}
+        # the standard CREATE2 proxy, as on Anvil and public chains: same contract addresses everywhere
+        state[CREATE2_DEPLOYER] = {"balance": 0, "storage": {}, "code": CREATE2_DEPLOYER_CODE, "nonce": 1}
+        return state
 
     # -- time ----------------------------------------------------------------
 

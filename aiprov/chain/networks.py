@@ -1,35 +1,158 @@
 """Named networks and how to open a backend for one.
 
-Built in: ``local`` — the embedded chain under the state directory. Real
-networks (Anvil, Sepolia, any JSON-RPC URL, ``aiprov.toml``) plug in here.
+Built in:
+
+| name      | backend                           | chain id  | confirmations |
+|-----------|-----------------------------------|-----------|---------------|
+| `local`   | embedded py-evm chain (no node)   | 1337      | 1             |
+| `anvil`   | http://127.0.0.1:8545 (`aiprov node start`) | 31337 | 1     |
+| `sepolia` | `--rpc-url` / `AIPROV_RPC_URL`     | 11155111  | 2             |
+
+More (or overrides) in ``aiprov.toml``, found in the working directory or its
+parents::
+
+    [networks.mainnet-fork]
+    rpc_url = "http://127.0.0.1:8546"
+    chain_id = 1
+    dev = true                 # dev:N accounts and `node advance` allowed
+    confirmations = 1
+    max_fee_gwei = 50          # refuse to pay more than this per gas
+    priority_fee_gwei = 2
+
+``--rpc-url URL`` alone (no ``--network``) means a network named ``custom``
+whose chain id is whatever the node reports.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import InvalidArgument
 from .backend import Backend
 
-DEV_NETWORKS = frozenset({"local"})
-KNOWN_NETWORKS = ("local",)
+CONFIG_FILE = "aiprov.toml"
 
 
-def is_dev_network(name: str) -> bool:
-    return name in DEV_NETWORKS
+@dataclass(frozen=True)
+class Network:
+    name: str
+    rpc_url: str | None  # None: the embedded chain
+    chain_id: int | None  # None: accept what the node reports
+    dev: bool
+    confirmations: int
+    max_fee_wei: int | None = None
+    priority_fee_wei: int | None = None
+    source: str = "built-in"
 
 
-def open_backend(network: str, home: Path, *, rpc_url: str | None = None) -> Backend:
-    """Connect to ``network``. The caller closes the returned backend."""
-    if rpc_url:
-        raise InvalidArgument(
-            "--rpc-url is not supported yet: this build of aiprov anchors on the embedded "
-            "`local` chain only"
+BUILTIN = {
+    "local": Network("local", None, 1337, True, 1),
+    "anvil": Network("anvil", "http://127.0.0.1:8545", 31337, True, 1),
+    "sepolia": Network("sepolia", None, 11155111, False, 2),
+}
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _gwei(value, what: str, path: Path) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value) * 10**9)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{path}: {what} must be a number of gwei, got {value!r}") from None
+
+
+def load_networks(start: Path | None = None) -> dict[str, Network]:
+    """Built-in networks, overridden and extended by the nearest aiprov.toml."""
+    import tomllib
+
+    networks = dict(BUILTIN)
+    path = find_config(start)
+    if path is None:
+        return networks
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidArgument(f"{path} is not valid TOML: {exc}") from None
+    for name, table in (data.get("networks") or {}).items():
+        if not isinstance(table, dict):
+            raise InvalidArgument(f"{path}: [networks.{name}] must be a table")
+        if name == "local":
+            raise InvalidArgument(f"{path}: `local` is the embedded chain and cannot be redefined")
+        base = networks.get(name, Network(name, None, None, False, 2))
+        unknown = set(table) - {"rpc_url", "chain_id", "dev", "confirmations", "max_fee_gwei", "priority_fee_gwei"}
+        if unknown:
+            raise InvalidArgument(f"{path}: [networks.{name}] has unknown keys: {', '.join(sorted(unknown))}")
+        networks[name] = replace(
+            base,
+            rpc_url=table.get("rpc_url", base.rpc_url),
+            chain_id=table.get("chain_id", base.chain_id),
+            dev=bool(table.get("dev", base.dev)),
+            confirmations=int(table.get("confirmations", base.confirmations)),
+            max_fee_wei=_gwei(table.get("max_fee_gwei"), "max_fee_gwei", path) or base.max_fee_wei,
+            priority_fee_wei=_gwei(table.get("priority_fee_gwei"), "priority_fee_gwei", path) or base.priority_fee_wei,
+            source=str(path),
         )
-    if network == "local":
+    return networks
+
+
+def resolve_network(name: str | None, rpc_url: str | None) -> Network:
+    """The network to use for ``--network`` / ``--rpc-url`` (either may be None)."""
+    networks = load_networks()
+    if name is None:
+        if rpc_url:
+            return Network("custom", rpc_url, None, False, 2, source="--rpc-url")
+        name = "local"
+    net = networks.get(name)
+    if net is None:
+        raise InvalidArgument(f"unknown network {name!r}; known: {', '.join(sorted(networks))} "
+                              f"(add more in {CONFIG_FILE})")
+    if name == "local":
+        if rpc_url:
+            raise InvalidArgument("--rpc-url cannot be used with the embedded `local` network")
+        return net
+    url = rpc_url or net.rpc_url
+    if not url:
+        raise InvalidArgument(f"network {name!r} needs an RPC URL: pass --rpc-url or set AIPROV_RPC_URL")
+    return replace(net, rpc_url=url)
+
+
+def is_dev_network(name: str | None, rpc_url: str | None = None) -> bool:
+    try:
+        return resolve_network(name, rpc_url).dev
+    except InvalidArgument:
+        return False
+
+
+def open_backend(network: str | None, home: Path, *, rpc_url: str | None = None,
+                 confirmations: int | None = None) -> Backend:
+    """Connect to ``network``. The caller closes the returned backend."""
+    net = resolve_network(network, rpc_url)
+    if net.rpc_url is None:
         from .local import LocalChain
 
         return LocalChain(home)
-    raise InvalidArgument(
-        f"unknown network {network!r}; known networks: {', '.join(KNOWN_NETWORKS)}"
+    from .rpc import RpcBackend
+
+    timeout = float(os.environ.get("AIPROV_RECEIPT_TIMEOUT", "120"))
+    return RpcBackend(
+        net.rpc_url,
+        network=net.name,
+        expected_chain_id=net.chain_id,
+        dev=net.dev,
+        confirmations=confirmations if confirmations is not None else net.confirmations,
+        receipt_timeout=timeout,
+        lock_dir=Path(home) / "locks",
+        max_fee_cap=net.max_fee_wei,
+        priority_fee_cap=net.priority_fee_wei,
     )

@@ -1,4 +1,4 @@
-"""``aiprov node …``: the dev chain's clock."""
+"""``aiprov node …``: a managed Anvil node, and the dev chain's clock."""
 
 from __future__ import annotations
 
@@ -10,7 +10,54 @@ from .output import console, emit_json, when
 
 @click.group("node")
 def node_group() -> None:
-    """Dev-network controls (local chain): move time forward."""
+    """Run a local Anvil node in the background; move dev-chain time."""
+
+
+def _render_status(env: Env, status) -> int:
+    if env.json:
+        emit_json(status.to_json() if hasattr(status, "to_json") else status.__dict__)
+        return 0
+    out = console()
+    if status.running:
+        out.print(f"anvil [green]running[/green] (pid {status.pid}) at {status.url}, chain {status.chain_id}, "
+                  f"block {status.block}; state {status.state_file}")
+    else:
+        out.print(f"anvil [yellow]not running[/yellow]; state {status.state_file}")
+    return 0
+
+
+@node_group.command("start")
+@click.option("--port", type=click.IntRange(1, 65535), default=8545, show_default=True)
+@click.option("--chain-id", type=click.IntRange(1, 2**63), default=31337, show_default=True)
+@command_options(chain=False)
+def node_start(env: Env, port: int, chain_id: int) -> int:
+    """Start Anvil in the background with persisted state (use it with --network anvil)."""
+    from ..chain.anvil_node import AnvilNode
+    from ..fsutil import state_home
+
+    return _render_status(env, AnvilNode(state_home()).start(port=port, chain_id=chain_id))
+
+
+@node_group.command("stop")
+@command_options(chain=False)
+def node_stop(env: Env) -> int:
+    """Stop the background Anvil (its state is written first)."""
+    from ..chain.anvil_node import AnvilNode
+    from ..fsutil import state_home
+
+    node = AnvilNode(state_home())
+    node.stop()
+    return _render_status(env, node.status())
+
+
+@node_group.command("status")
+@command_options(chain=False)
+def node_status(env: Env) -> int:
+    """Whether the background Anvil runs: pid, port, chain id, block."""
+    from ..chain.anvil_node import AnvilNode
+    from ..fsutil import state_home
+
+    return _render_status(env, AnvilNode(state_home()).status())
 
 
 @node_group.command("advance")

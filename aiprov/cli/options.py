@@ -26,11 +26,12 @@ class Env:
     account: str | None
     json: bool
     verbose: bool
+    confirmations: int | None = None
 
     def client(self):
         from ..client import Client
 
-        return Client(self.network, rpc_url=self.rpc_url, account=self.account)
+        return Client(self.network, rpc_url=self.rpc_url, account=self.account, confirmations=self.confirmations)
 
 
 def _debug(verbose: bool) -> bool:
@@ -42,8 +43,10 @@ def command_options(*, chain: bool = True):
 
     def decorate(fn):
         @functools.wraps(fn)
-        def wrapper(*args, network=None, rpc_url=None, account=None, as_json=False, verbose=False, **kwargs):
-            env = Env(network=network, rpc_url=rpc_url, account=account, json=as_json, verbose=verbose)
+        def wrapper(*args, network=None, rpc_url=None, account=None, as_json=False, verbose=False,
+                    confirmations=None, **kwargs):
+            env = Env(network=network, rpc_url=rpc_url, account=account, json=as_json, verbose=verbose,
+                      confirmations=confirmations)
             ctx = click.get_current_context()
             try:
                 code = fn(env, *args, **kwargs)
@@ -66,7 +69,9 @@ def command_options(*, chain: bool = True):
                 click.option("--rpc-url", envvar="AIPROV_RPC_URL", metavar="URL",
                              help="JSON-RPC endpoint [env AIPROV_RPC_URL]."),
                 click.option("--account", envvar="AIPROV_ACCOUNT", metavar="ACCOUNT",
-                             help="Signing account: dev:N, an address, or a name [env AIPROV_ACCOUNT]."),
+                             help="Signing account: dev:N, a keystore name, or an address [env AIPROV_ACCOUNT]."),
+                click.option("--confirmations", type=click.IntRange(1, 1000), metavar="N",
+                             help="Blocks a transaction must be buried under [default: 1 on dev networks, 2 else]."),
             ] + opts
         for opt in reversed(opts):
             wrapper = opt(wrapper)

@@ -116,6 +116,92 @@ def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str, arg
     return address
 
 
+#: The standard deterministic deployment proxy (Arachnid's), present on Anvil, Sepolia,
+#: mainnet and most chains; calldata = salt (32 bytes) ++ initcode, creates with CREATE2.
+CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
+CREATE2_DEPLOYER_CODE = bytes.fromhex(
+    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f5"
+    "8015156039578182fd5b8082525050506014600cf3"
+)
+#: One salt for every aiprov contract: same initcode → same address on every chain.
+CREATE2_SALT = b"aiprov/deploy/v1".ljust(32, b"\x00")
+#: Deployment order; each constructor takes the addresses of the ones before it.
+DEPLOY_ORDER = ("DatasetRegistry", "ModelRegistry", "AccessLeases")
+
+
+def create2_address(initcode: bytes, salt: bytes = CREATE2_SALT, deployer: bytes = CREATE2_DEPLOYER) -> bytes:
+    return _keccak(b"\xff" + deployer + salt + _keccak(initcode))[12:]
+
+
+def _initcode(name: str, args: tuple) -> bytes:
+    from .contract import contract_abi
+
+    return bytes.fromhex(load_artifact(name)["bytecode"].removeprefix("0x")) + contract_abi(name).encode_constructor(*args)
+
+
+def deploy_deterministic(backend: Backend, home: Path, signer: Signer, name: str, args: tuple = ()) -> tuple[bytes, bool]:
+    """Deploy ``name`` through the CREATE2 proxy (or plain CREATE where there is none).
+
+    Returns (address, sent): ``sent`` is False when the code was already there
+    (a second ``aiprov deploy`` — on this machine or any other — does nothing).
+    """
+    from eth_utils import to_checksum_address
+
+    initcode = _initcode(name, args)
+    if not backend.get_code(CREATE2_DEPLOYER):
+        return deploy_contract(backend, home, signer, name, args), True
+    address = create2_address(initcode)
+    sent = False
+    tx_hash, block = None, None
+    if not backend.get_code(address):
+        receipt = send_transaction(backend, signer, CREATE2_DEPLOYER, CREATE2_SALT + initcode, what=f"deploy {name}")
+        if not backend.get_code(address):
+            raise NotDeployed(f"deploying {name} through the CREATE2 proxy left no code at {to_checksum_address(address)}")
+        sent, tx_hash, block = True, "0x" + receipt.tx_hash.hex(), receipt.block_number
+    Deployments(home).record(
+        backend.chain_id, _genesis(backend), name,
+        {
+            "address": to_checksum_address(address),
+            "tx": tx_hash,
+            "block": block,
+            "deployer": to_checksum_address(CREATE2_DEPLOYER),
+            "salt": "0x" + CREATE2_SALT.hex(),
+            "artifact_hash": artifact_hash(name),
+            "code_hash": "0x" + _keccak(backend.get_code(address)).hex(),
+        },
+    )
+    return address, sent
+
+
+def deploy_all(backend: Backend, home: Path, signer: Signer) -> list[tuple[str, bytes, bool]]:
+    """Deploy (or find) every aiprov contract on this chain: [(name, address, sent)]."""
+    done: list[tuple[str, bytes, bool]] = []
+    addresses: list[str] = []
+    for name in DEPLOY_ORDER:
+        from eth_utils import to_checksum_address
+
+        existing = find_contract(backend, home, name)
+        if existing is not None and _args_match(backend, name, existing, addresses):
+            address, sent = existing, False
+        else:
+            address, sent = deploy_deterministic(backend, home, signer, name, tuple(addresses))
+        done.append((name, address, sent))
+        addresses.append(to_checksum_address(address))
+    return done
+
+
+def _args_match(backend: Backend, name: str, address: bytes, expected: list[str]) -> bool:
+    """A recorded ModelRegistry / AccessLeases must point at the registries deployed before it."""
+    from .contract import Contract
+
+    getters = {"ModelRegistry": ("datasetRegistry",), "AccessLeases": ("datasetRegistry", "modelRegistry")}
+    contract = Contract(backend, name, address)
+    for getter, want in zip(getters.get(name, ()), expected):
+        if contract.call(getter).lower() != want.lower():
+            return False
+    return True
+
+
 def require_contract(
     backend: Backend, home: Path, name: str, *, deployer: Signer | None, args: tuple = ()
 ) -> bytes:
@@ -124,7 +210,7 @@ def require_contract(
     if address is not None:
         return address
     if deployer is not None:
-        return deploy_contract(backend, home, deployer, name, args)
+        return deploy_deterministic(backend, home, deployer, name, args)[0]
     raise NotDeployed(
         f"{name} is not deployed on {backend.network} (chain {backend.chain_id})",
         hint="run `aiprov deploy` for this network first",
