@@ -10,7 +10,8 @@ pretends to have.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from .types import Block, Log, TxReceipt
 
@@ -78,13 +79,25 @@ class Backend(ABC):
 
     # -- writes --------------------------------------------------------------
 
+    @contextmanager
+    def nonce_lock(self, address: bytes) -> Iterator[None]:
+        """Held while a nonce for ``address`` is taken and its transaction sent.
+
+        Backends shared by several processes (a real node) serialise senders of
+        one account here so they get distinct nonces; the default does nothing.
+        """
+        yield
+
     @abstractmethod
     def send_raw_transaction(self, raw: bytes) -> bytes:
         """Submit a signed transaction; returns its hash."""
 
     @abstractmethod
-    def wait_for_receipt(self, tx_hash: bytes, timeout: float = 120.0) -> TxReceipt:
-        """Block until the transaction is mined (and confirmed) and return its receipt."""
+    def wait_for_receipt(self, tx_hash: bytes, timeout: float | None = None) -> TxReceipt:
+        """Block until the transaction is mined (and confirmed) and return its receipt.
+
+        ``timeout`` in seconds; None: the backend's own default.
+        """
 
     def close(self) -> None:  # pragma: no cover - trivial default
         pass

@@ -34,7 +34,7 @@ def send_transaction(
     value: int = 0,
     what: str = "transaction",
     decode_revert: RevertDecoder | None = None,
-    timeout: float = 120.0,
+    timeout: float | None = None,
 ) -> TxReceipt:
     """Send one transaction from ``signer`` and return its successful receipt.
 
@@ -59,7 +59,6 @@ def send_transaction(
     tx = {
         "type": 2,
         "chainId": backend.chain_id,
-        "nonce": backend.get_nonce(sender),
         "to": to if to is not None else b"",
         "value": value,
         "data": data,
@@ -69,8 +68,9 @@ def send_transaction(
     }
     if to is None:
         del tx["to"]
-    raw = signer.sign_transaction(tx)
-    tx_hash = backend.send_raw_transaction(raw)
+    with backend.nonce_lock(sender):  # distinct nonces for processes sharing an account
+        tx["nonce"] = backend.get_nonce(sender)
+        tx_hash = backend.send_raw_transaction(signer.sign_transaction(tx))
     receipt = backend.wait_for_receipt(tx_hash, timeout=timeout)
     if receipt.status != 1:
         raise TransactionFailed(
