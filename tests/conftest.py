@@ -10,9 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from helpers import run_aiprov, write_files  # noqa: F401  (re-exported for tests)
+from helpers import CLI, run_aiprov, write_files  # noqa: F401  (re-exported for tests)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,24 +38,6 @@ def dataset(tmp_path) -> Path:
             "README.md": "# reviews\n",
         },
     )
-
-
-class CLI:
-    """Runs the real Click app in-process and parses --json output."""
-
-    def __init__(self) -> None:
-        from aiprov.cli import cli
-
-        self.app = cli
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, input: str | None = None):
-        return self.runner.invoke(self.app, [str(a) for a in args], input=input, catch_exceptions=False)
-
-    def json(self, *args: str, code: int = 0):
-        result = self(*args, "--json")
-        assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
-        return json.loads(result.stdout)
 
 
 @pytest.fixture

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from click.testing import CliRunner
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,3 +34,21 @@ def run_aiprov(*args: str, env: dict | None = None, cwd: Path | None = None, tim
         cwd=cwd,
         timeout=timeout,
     )
+
+
+class CLI:
+    """Runs the real Click app in-process and parses --json output."""
+
+    def __init__(self) -> None:
+        from aiprov.cli import cli
+
+        self.app = cli
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None):
+        return self.runner.invoke(self.app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+    def json(self, *args: str, code: int = 0):
+        result = self(*args, "--json")
+        assert result.exit_code == code, (result.exit_code, result.output, result.stderr)
+        return json.loads(result.stdout)

@@ -15,6 +15,9 @@ from aiprov.errors import InvalidArgument
 
 KEY = "0x" + "4c" * 32
 
+# keystores funded and deployments checked through the embedded chain directly
+pytestmark = pytest.mark.local_only
+
 
 def test_keystore_new_import_list_and_sign(cli, home, monkeypatch, tmp_path):
     monkeypatch.setenv("AIPROV_KEYSTORE_PASSWORD", "correct horse")

@@ -1,12 +1,13 @@
 """Fixtures for the contract tests: the real compiled artifacts on an in-memory chain.
 
-One eth-tester (py-evm) chain per test session, with one DatasetRegistry and one
-ModelRegistry (pointing at it) deployed; each test runs between a chain snapshot and a
-revert, so it starts from freshly deployed registries without paying for new deployments.
-Hypothesis tests use :func:`fresh_state` / :func:`fresh_registries` per example.
+One eth-tester (py-evm) chain per test session, with one DatasetRegistry, one
+ModelRegistry (pointing at it) and one AccessLeases (pointing at both) deployed; each test
+runs between a chain snapshot and a revert, so it starts from freshly deployed contracts
+without paying for new deployments (the revert also undoes any time travel). Hypothesis
+tests use :func:`fresh_state` / :func:`fresh_registries` / :func:`fresh_leases` per example.
 
-Helpers are handed out as fixtures (``reverts``, ``merkle``, ``oz_merkle``) rather than
-imported, so the tests need no package layout of their own.
+Helpers are handed out as fixtures (``reverts``, ``clock``, ``merkle``, ``oz_merkle``) rather
+than imported, so the tests need no package layout of their own.
 """
 
 from __future__ import annotations
@@ -77,6 +78,21 @@ def _deployed_models(w3, accounts, model_abi, _deployed_registry):
     return w3.eth.contract(address=receipt["contractAddress"], abi=model_abi)
 
 
+@pytest.fixture(scope="session")
+def leases_abi() -> list[dict[str, Any]]:
+    return load_artifact("AccessLeases")["abi"]
+
+
+@pytest.fixture(scope="session")
+def _deployed_leases(w3, accounts, leases_abi, _deployed_registry, _deployed_models):
+    artifact = load_artifact("AccessLeases")
+    factory = w3.eth.contract(abi=leases_abi, bytecode=artifact["bytecode"])
+    constructor = factory.constructor(_deployed_registry.address, _deployed_models.address)
+    receipt = w3.eth.wait_for_transaction_receipt(constructor.transact({"from": accounts[0]}))
+    assert receipt["status"] == 1
+    return w3.eth.contract(address=receipt["contractAddress"], abi=leases_abi)
+
+
 @contextlib.contextmanager
 def _snapshot(w3) -> Iterator[None]:
     tester = w3.provider.ethereum_tester
@@ -127,15 +143,68 @@ def fresh_registries(w3, _deployed_registry, _deployed_models):
     return fresh
 
 
+@pytest.fixture
+def leases(registry, _deployed_models, _deployed_leases):
+    """An AccessLeases over ``registry`` and ``models``, all three empty; every change is
+    undone after the test."""
+    return _deployed_leases
+
+
+@pytest.fixture
+def fresh_leases(w3, _deployed_registry, _deployed_models, _deployed_leases):
+    """``with fresh_leases() as (registry, models, leases):`` — the three contracts with no
+    registrations and no leases, for one Hypothesis example; changes are undone on exit."""
+
+    @contextlib.contextmanager
+    def fresh() -> Iterator[tuple[Any, Any, Any]]:
+        with _snapshot(w3):
+            yield _deployed_registry, _deployed_models, _deployed_leases
+
+    return fresh
+
+
+class Clock:
+    """Chain time on the in-memory chain (eth-tester mines one block per transaction, one
+    second after the previous block, once the chain is ahead of the wall clock)."""
+
+    def __init__(self, w3) -> None:
+        self.w3 = w3
+        self.tester = w3.provider.ethereum_tester
+
+    def latest(self) -> int:
+        """Timestamp of the latest block: what calls (``.call()``) see."""
+        return self.w3.eth.get_block("latest")["timestamp"]
+
+    def pending(self) -> int:
+        """Timestamp the next transaction will run at (and ``block_identifier="pending"``)."""
+        return self.tester.get_block_by_number("pending")["timestamp"]
+
+    def next_transaction_at(self, timestamp: int) -> None:
+        """Make the next transaction run at ``timestamp`` (calls then see ``timestamp - 1``)."""
+        self.tester.time_travel(timestamp)
+        assert self.pending() == timestamp
+
+    def calls_at(self, timestamp: int) -> None:
+        """Make calls see ``timestamp`` (the next transaction then runs one second later)."""
+        self.next_transaction_at(timestamp + 1)
+        assert self.latest() == timestamp
+
+
+@pytest.fixture
+def clock(w3) -> Clock:
+    return Clock(w3)
+
+
 # --- transactions and custom errors ------------------------------------------------------
 
 
 @pytest.fixture
 def send(w3):
-    """``send(contract_fn, sender)``: mine a transaction that must succeed; return its receipt."""
+    """``send(contract_fn, sender, value=0)``: mine a transaction that must succeed; return its
+    receipt."""
 
-    def _send(call, sender: str):
-        tx_hash = call.transact({"from": sender, "gas": 1_000_000})
+    def _send(call, sender: str, value: int = 0):
+        tx_hash = call.transact({"from": sender, "gas": 1_000_000, "value": value})
         receipt = w3.eth.get_transaction_receipt(tx_hash)
         assert receipt["status"] == 1, "transaction reverted"
         return receipt
@@ -151,13 +220,15 @@ def revert_data(exc: BaseException) -> bytes:
     message = exc.args[0] if exc.args else ""
     if isinstance(message, bytes):
         return message
-    match = re.fullmatch(r"execution reverted: (b(['\"]).*\2)", str(message), re.DOTALL)
+    # web3 says "execution reverted: b'...'"; eth-tester's own API just "b'...'"
+    match = re.fullmatch(r"(?:execution reverted: )?(b(['\"]).*\2)", str(message), re.DOTALL)
     if match is None:
         raise AssertionError(f"not a revert with data: {exc!r}")
     return ast.literal_eval(match.group(1))
 
 
-def _error_table(abi: list[dict[str, Any]]) -> dict[bytes, tuple[str, list[str]]]:
+def error_table(abi: list[dict[str, Any]]) -> dict[bytes, tuple[str, list[str]]]:
+    """Selector -> (name, argument types) of every custom error in `abi`."""
     table = {}
     for item in abi:
         if item["type"] == "error":
@@ -167,11 +238,12 @@ def _error_table(abi: list[dict[str, Any]]) -> dict[bytes, tuple[str, list[str]]
     return table
 
 
-def decode_error(abi: list[dict[str, Any]], data: bytes) -> tuple[str, tuple]:
-    """(error name, args) of a custom error's revert data; ("", ()) for empty data."""
+def decode_error(table: dict[bytes, tuple[str, list[str]]], data: bytes) -> tuple[str, tuple]:
+    """(error name, args) of a custom error's revert data, given ``error_table(abi)``;
+    ("", ()) for empty data."""
     if not data:
         return "", ()
-    name, types = _error_table(abi)[data[:4]]
+    name, types = table[data[:4]]
     values = decode(types, data[4:])
     return name, tuple(
         to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True)
@@ -179,11 +251,11 @@ def decode_error(abi: list[dict[str, Any]], data: bytes) -> tuple[str, tuple]:
 
 
 @pytest.fixture
-def reverts(registry_abi, model_abi):
+def reverts(registry_abi, model_abi, leases_abi):
     """``with reverts("DatasetNotFound", 7): fn.call(...)`` — the call must revert with that
-    custom error (of either registry) and exactly those args (``reverts("")`` = empty revert
-    data)."""
-    errors_abi = registry_abi + model_abi
+    custom error (of any of the three contracts, OpenZeppelin's included) and exactly those
+    args (``reverts("")`` = empty revert data)."""
+    errors = error_table(registry_abi + model_abi + leases_abi)
 
     @contextlib.contextmanager
     def _reverts(name: str, *args: Any) -> Iterator[None]:
@@ -192,7 +264,7 @@ def reverts(registry_abi, model_abi):
         except AssertionError:
             raise
         except Exception as exc:  # web3 / eth-tester raise several kinds
-            got = decode_error(errors_abi, revert_data(exc))
+            got = decode_error(errors, revert_data(exc))
             assert got == (name, args), f"reverted with {got}, expected {(name, args)}"
         else:
             raise AssertionError(f"did not revert (expected {name}{args})")
@@ -221,6 +293,18 @@ def model_events(_deployed_models):
             {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in e["args"].items()}
             for e in logs
         ]
+
+    return _events
+
+
+@pytest.fixture
+def lease_events(_deployed_leases):
+    """``lease_events(receipt, "LeaseGranted")`` — the decoded args of that AccessLeases
+    event, in order."""
+
+    def _events(receipt, name: str) -> list[dict[str, Any]]:
+        logs = getattr(_deployed_leases.events, name)().process_receipt(receipt)
+        return [dict(e["args"]) for e in logs]
 
     return _events
 

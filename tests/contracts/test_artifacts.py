@@ -76,6 +76,9 @@ def test_standard_input_is_path_independent():
     assert "contracts/interfaces/IDatasetRegistry.sol" in names
     assert "contracts/ModelRegistry.sol" in names
     assert "contracts/interfaces/IModelRegistry.sol" in names
+    assert "contracts/AccessLeases.sol" in names
+    assert "contracts/interfaces/IAccessLeases.sol" in names
+    assert "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol" in names
     assert "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol" in names
     assert all(n.startswith(("contracts/", "@openzeppelin/contracts/")) for n in names)
 
@@ -228,6 +231,97 @@ def test_model_registry_artifact_has_the_agreed_abi():
     ]
     (constructor,) = [i for i in abi if i["type"] == "constructor"]
     assert [i["type"] for i in constructor["inputs"]] == ["address"]
+
+
+def test_access_leases_artifact_has_the_agreed_abi():
+    """Client code is written against this ABI: a change must be deliberate."""
+    abi = load_artifact("AccessLeases")["abi"]
+
+    def signature(item):
+        return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+
+    functions = {signature(i): i for i in abi if i["type"] == "function"}
+    assert set(functions) == {
+        "MIN_DURATION()",
+        "MAX_DURATION()",
+        "MAX_DAYS()",
+        "datasetRegistry()",
+        "modelRegistry()",
+        "grant(uint8,uint256,address,uint64)",
+        "extend(uint8,uint256,address,uint64)",
+        "revoke(uint8,uint256,address)",
+        "expiresAt(uint8,uint256,address)",
+        "getLease(uint8,uint256,address)",
+        "hasAccess(uint8,uint256,address)",
+        "recordAccess(uint8,uint256)",
+        "setPrice(uint8,uint256,uint256)",
+        "priceOf(uint8,uint256)",
+        "buy(uint8,uint256,uint256)",
+        "proceedsOf(address)",
+        "withdraw()",
+    }
+    # the enum is AssetKind in the ABI's internal types, so client code generators see it
+    assert functions["grant(uint8,uint256,address,uint64)"]["inputs"][0]["internalType"] == (
+        "enum IAccessLeases.AssetKind"
+    )
+    mutability = {name: item["stateMutability"] for name, item in functions.items()}
+    assert mutability["buy(uint8,uint256,uint256)"] == "payable"
+    assert mutability["recordAccess(uint8,uint256)"] == "nonpayable"
+    assert mutability["hasAccess(uint8,uint256,address)"] == "view"
+    outputs = {name: [o["type"] for o in item["outputs"]] for name, item in functions.items()}
+    assert outputs["MIN_DURATION()"] == outputs["MAX_DURATION()"] == ["uint64"]
+    assert outputs["expiresAt(uint8,uint256,address)"] == ["uint64"]
+    assert outputs["recordAccess(uint8,uint256)"] == ["bool"]
+    (get_lease,) = [i for i in abi if i.get("name") == "getLease"]
+    assert [(c["name"], c["type"]) for c in get_lease["outputs"][0]["components"]] == [
+        ("expiresAt", "uint64"),
+        ("paidUntil", "uint64"),
+        ("revoked", "bool"),
+    ]
+
+    events = {signature(i): i for i in abi if i["type"] == "event"}
+    assert set(events) == {
+        "LeaseGranted(uint8,uint256,address,uint64,address)",
+        "LeaseExtended(uint8,uint256,address,uint64,address)",
+        "LeaseRevoked(uint8,uint256,address,address)",
+        "LeasePurchased(uint8,uint256,address,uint256,uint256,uint64)",
+        "PriceSet(uint8,uint256,uint256)",
+        "AccessRecorded(uint8,uint256,address,bool,uint64)",
+        "ProceedsWithdrawn(address,uint256)",
+    }
+    indexed = {name: [i["name"] for i in e["inputs"] if i["indexed"]] for name, e in events.items()}
+    assert indexed["AccessRecorded(uint8,uint256,address,bool,uint64)"] == [
+        "kind",
+        "assetId",
+        "account",
+    ]
+    assert indexed["LeaseGranted(uint8,uint256,address,uint64,address)"] == [
+        "kind",
+        "assetId",
+        "grantee",
+    ]
+    assert indexed["ProceedsWithdrawn(address,uint256)"] == ["owner"]
+
+    assert {signature(i) for i in abi if i["type"] == "error"} == {
+        "LeaseAssetNotFound(uint8,uint256)",
+        "LeaseUnauthorized(uint8,uint256,address)",
+        "LeaseInvalidDuration(uint256)",
+        "LeaseInvalidDays(uint256)",
+        "LeaseInvalidPrice(uint256)",
+        "LeaseZeroAddress()",
+        "LeaseNotActive(uint8,uint256,address)",
+        "LeasePaidNotRevocable(uint8,uint256,address,uint64)",
+        "LeaseNotForSale(uint8,uint256)",
+        "LeaseWrongPayment(uint256,uint256)",
+        "LeaseNothingToWithdraw(address)",
+        # OpenZeppelin: ReentrancyGuardTransient, and Address.sendValue's failures
+        "ReentrancyGuardReentrantCall()",
+        "FailedCall()",
+        "InsufficientBalance(uint256,uint256)",
+    }
+    (constructor,) = [i for i in abi if i["type"] == "constructor"]
+    assert [i["type"] for i in constructor["inputs"]] == ["address", "address"]
+    assert not [i for i in abi if i["type"] in ("receive", "fallback")]
 
 
 def test_importing_the_package_does_not_import_web3():

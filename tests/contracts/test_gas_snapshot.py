@@ -48,6 +48,26 @@ def test_model_register_worst_case_fits_a_block(measured):
     assert measured["ModelRegistry.register[64 datasets, 64 parents]"] <= 2_000_000
 
 
+def test_lease_grant_within_spec(measured):
+    """SPEC §7: granting a new lease, by the asset's owner, costs at most 55,000 (whole
+    transaction), for a dataset and for a model."""
+    assert measured["AccessLeases.grant"] <= gas.GRANT_LIMIT
+    assert measured["AccessLeases.grant[model]"] <= gas.GRANT_LIMIT
+
+
+def test_record_access_within_spec(measured):
+    """SPEC §7: recordAccess by a grantee with an active lease costs at most 35,000; it reads
+    one slot and writes none, so the registry is not even asked."""
+    assert measured["AccessLeases.recordAccess"] <= gas.RECORD_ACCESS_LIMIT
+    assert measured["AccessLeases.recordAccess"] < measured["AccessLeases.recordAccess[manager]"]
+
+
+def test_lease_views_need_no_registry_call_with_an_active_lease(measured):
+    """hasAccess reads the lease first: with an active one it costs a slot read, no call."""
+    assert measured["AccessLeases.hasAccess.execution"] < 3_000
+    assert measured["AccessLeases.hasAccess[manager].execution"] > 8_000
+
+
 @pytest.mark.parametrize(
     "key",
     [
