@@ -32,3 +32,34 @@ def test_node_advance_moves_chain_time_and_persists(cli):
     assert after["previous"] == before["timestamp"]
     bad = cli("node", "advance", "soon")
     assert bad.exit_code == 2 and "31d" in bad.stderr
+
+
+@pytest.mark.local_only
+def test_node_start_status_stop_and_state_survives(home, tmp_path):
+    """`aiprov node start|status|stop` as a user runs them; a registration survives a restart."""
+    import json
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "chain"))
+    from anvil_fixture import free_port
+    from helpers import run_aiprov, write_files
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"AIPROV_NETWORK": "anvil", "AIPROV_RPC_URL": url}
+    try:
+        started = run_aiprov("node", "start", "--port", port, "--json")
+        assert started.returncode == 0, started.stderr
+        assert json.loads(started.stdout)["running"] is True
+        assert run_aiprov("node", "start", "--port", port).returncode != 0  # only one
+        assert run_aiprov("deploy", env=env).returncode == 0
+        data = write_files(tmp_path / "d", {"a.csv": "x\n"})
+        reg = json.loads(run_aiprov("register", "dataset", data, "--json", env=env).stdout)
+        assert run_aiprov("node", "stop").returncode == 0
+        assert json.loads(run_aiprov("node", "status", "--json").stdout)["running"] is False
+        assert run_aiprov("node", "start", "--port", port).returncode == 0
+        ver = run_aiprov("verify", "dataset", data, "--json", env=env)
+        assert ver.returncode == 0, ver.stderr
+        assert json.loads(ver.stdout)["id"] == reg["id"]
+    finally:
+        run_aiprov("node", "stop")
