@@ -320,7 +320,8 @@ def measure_access_leases() -> dict[str, int]:
     )
     datasets.functions.setManager(1, manager, True).transact({"from": owner})
 
-    # grant: new leases (a fresh slot each); then one replacing an expired lease.
+    # grant: new leases (a fresh slot each), by the owner (the SPEC §7 figure) and by a manager
+    # (the registry then also reads the manager's slot); then one over a revoked lease.
     meter.transact("grant", fn.grant(DATASET, 1, grantee, LEASE_DURATION), owner)
     meter.transact("grant[manager]", fn.grant(DATASET, 1, stranger, LEASE_DURATION), manager)
     meter.transact("grant[model]", fn.grant(MODEL, 1, grantee, LEASE_DURATION), owner)
@@ -333,6 +334,8 @@ def measure_access_leases() -> dict[str, int]:
     meter.transact("recordAccess[denied]", fn.recordAccess(DATASET, 1), buyer)
     meter.transact("recordAccess[unknown asset]", fn.recordAccess(DATASET, 2), grantee)
 
+    # buy: the first purchase also creates the owner's proceeds slot; the second extends the
+    # buyer's lease and adds to the proceeds.
     meter.transact("setPrice", fn.setPrice(DATASET, 1, PRICE_PER_DAY), owner)
     meter.transact("buy", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
     meter.transact("buy[extend active]", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)

@@ -79,6 +79,28 @@ def test_deployment_refuses_the_zero_address(w3, leases_abi, reverts, registry, 
             w3.eth.call({"from": owner, "data": data["data"]})
 
 
+def test_registries_that_are_not_registries_fail_plainly(
+    w3, leases_abi, reverts, registry, leases, send, owner, grantee
+):
+    """Pointed at an account without code, or at a contract without `canManage` / `ownerOf`,
+    every look-up reverts with empty data: never a misleading LeaseAssetNotFound, and never a
+    silent "no access"."""
+    factory = w3.eth.contract(abi=leases_abi, bytecode=load_artifact("AccessLeases")["bytecode"])
+    send(registry.functions.register(keccak(b"dataset"), b"\0" * 32, "", 0), owner)
+    for target in (grantee, leases.address):  # no code; code without those functions
+        tx_hash = factory.constructor(target, target).transact({"from": owner, "gas": 3_000_000})
+        receipt = w3.eth.get_transaction_receipt(tx_hash)
+        wrong = w3.eth.contract(address=receipt["contractAddress"], abi=leases_abi)
+        for call in (
+            wrong.functions.grant(DATASET, 1, grantee, HOUR),
+            wrong.functions.hasAccess(DATASET, 1, owner),
+            wrong.functions.recordAccess(MODEL, 1),
+            wrong.functions.priceOf(DATASET, 1),
+        ):
+            with reverts(""):
+                call.call({"from": owner})
+
+
 # --- grant -------------------------------------------------------------------------------
 
 
@@ -100,7 +122,9 @@ def test_owner_grants_a_lease(w3, leases, assets, send, lease_events, owner, gra
 
 
 @KINDS
-def test_a_manager_grants_a_stranger_cannot(leases, assets, send, reverts, manager, stranger, grantee, kind):
+def test_a_manager_grants_a_stranger_cannot(
+    leases, assets, send, reverts, manager, stranger, grantee, kind
+):
     fn = leases.functions
     send(fn.grant(kind, assets, grantee, HOUR), manager)
     assert fn.hasAccess(kind, assets, grantee).call()
@@ -111,7 +135,18 @@ def test_a_manager_grants_a_stranger_cannot(leases, assets, send, reverts, manag
 
 @KINDS
 def test_managers_lose_their_power_with_a_transfer(
-    leases, registry, models, assets, send, reverts, owner, manager, new_owner, grantee, stranger, kind
+    leases,
+    registry,
+    models,
+    assets,
+    send,
+    reverts,
+    owner,
+    manager,
+    new_owner,
+    grantee,
+    stranger,
+    kind,
 ):
     """Registries key managers by owner: the old owner's managers may no longer grant, extend
     or revoke, nor do they get access; leases already granted survive the transfer, and the
@@ -137,7 +172,9 @@ def test_managers_lose_their_power_with_a_transfer(
     assert not fn.hasAccess(kind, assets, grantee).call()
 
 
-def test_grant_never_shortens_an_active_lease(w3, leases, assets, send, lease_events, owner, grantee):
+def test_grant_never_shortens_an_active_lease(
+    w3, leases, assets, send, lease_events, owner, grantee
+):
     fn = leases.functions
     receipt = send(fn.grant(DATASET, assets, grantee, 30 * DAY), owner)
     end = block_time(w3, receipt) + 30 * DAY
@@ -163,12 +200,18 @@ def test_grant_after_a_revocation_clears_it(w3, leases, assets, send, owner, gra
     send(fn.revoke(DATASET, assets, grantee), owner)
     assert fn.getLease(DATASET, assets, grantee).call()[2] is True
     receipt = send(fn.grant(DATASET, assets, grantee, HOUR), owner)
-    assert fn.getLease(DATASET, assets, grantee).call() == (block_time(w3, receipt) + HOUR, 0, False)
+    assert fn.getLease(DATASET, assets, grantee).call() == (
+        block_time(w3, receipt) + HOUR,
+        0,
+        False,
+    )
     assert fn.hasAccess(DATASET, assets, grantee).call()
 
 
 @KINDS
-def test_grant_and_extend_check_their_arguments_first(leases, assets, send, reverts, owner, stranger, grantee, kind):
+def test_grant_and_extend_check_their_arguments_first(
+    leases, assets, send, reverts, owner, stranger, grantee, kind
+):
     fn = leases.functions
     send(fn.grant(kind, assets, grantee, HOUR), owner)
     for action in (fn.grant, fn.extend):
@@ -194,14 +237,18 @@ def test_duration_bounds_are_inclusive(w3, leases, assets, send, owner, grantee,
     assert fn.expiresAt(DATASET, assets, stranger).call() == block_time(w3, receipt) + MAX_DURATION
     # extensions add up beyond one call's bound
     send(fn.extend(DATASET, assets, stranger, MAX_DURATION), owner)
-    assert fn.expiresAt(DATASET, assets, stranger).call() == block_time(w3, receipt) + 2 * MAX_DURATION
+    assert (
+        fn.expiresAt(DATASET, assets, stranger).call() == block_time(w3, receipt) + 2 * MAX_DURATION
+    )
 
 
 # --- the expiry boundary -------------------------------------------------------------------
 
 
 @KINDS
-def test_has_access_until_the_second_before_expiry(w3, leases, assets, send, clock, owner, grantee, kind):
+def test_has_access_until_the_second_before_expiry(
+    w3, leases, assets, send, clock, owner, grantee, kind
+):
     fn = leases.functions
     receipt = send(fn.grant(kind, assets, grantee, HOUR), owner)
     end = block_time(w3, receipt) + HOUR
@@ -239,14 +286,22 @@ def test_record_access_until_the_second_before_expiry(
 
 
 @KINDS
-def test_extend_an_active_lease_from_its_end(w3, leases, assets, send, lease_events, manager, grantee, kind):
+def test_extend_an_active_lease_from_its_end(
+    w3, leases, assets, send, lease_events, manager, grantee, kind
+):
     fn = leases.functions
     receipt = send(fn.grant(kind, assets, grantee, DAY), manager)
     end = block_time(w3, receipt) + DAY
     receipt = send(fn.extend(kind, assets, grantee, 2 * DAY), manager)
     assert fn.getLease(kind, assets, grantee).call() == (end + 2 * DAY, 0, False)
     assert lease_events(receipt, "LeaseExtended") == [
-        {"kind": kind, "assetId": assets, "grantee": grantee, "expiresAt": end + 2 * DAY, "by": manager}
+        {
+            "kind": kind,
+            "assetId": assets,
+            "grantee": grantee,
+            "expiresAt": end + 2 * DAY,
+            "by": manager,
+        }
     ]
 
 
@@ -259,7 +314,9 @@ def test_extend_an_expired_lease_from_now(w3, leases, assets, send, clock, owner
     assert fn.hasAccess(DATASET, assets, grantee).call()
 
 
-def test_extend_needs_a_lease_that_is_not_revoked(leases, assets, send, reverts, owner, grantee, stranger):
+def test_extend_needs_a_lease_that_is_not_revoked(
+    leases, assets, send, reverts, owner, grantee, stranger
+):
     """No lease to extend, or a revoked one: LeaseNotActive (a revocation is undone only by
     a new grant or a purchase)."""
     fn = leases.functions
@@ -275,7 +332,9 @@ def test_extend_needs_a_lease_that_is_not_revoked(leases, assets, send, reverts,
 
 
 @KINDS
-def test_revoke_ends_access_now(w3, leases, assets, send, reverts, lease_events, owner, manager, grantee, kind):
+def test_revoke_ends_access_now(
+    w3, leases, assets, send, reverts, lease_events, owner, manager, grantee, kind
+):
     fn = leases.functions
     send(fn.grant(kind, assets, grantee, 30 * DAY), owner)
     receipt = send(fn.revoke(kind, assets, grantee), manager)
@@ -289,7 +348,9 @@ def test_revoke_ends_access_now(w3, leases, assets, send, reverts, lease_events,
         fn.revoke(kind, assets, grantee).call({"from": owner})
 
 
-def test_revoke_needs_an_active_lease(w3, leases, assets, send, reverts, clock, owner, grantee, stranger):
+def test_revoke_needs_an_active_lease(
+    w3, leases, assets, send, reverts, clock, owner, grantee, stranger
+):
     fn = leases.functions
     with reverts("LeaseNotActive", DATASET, assets, stranger):  # never had one
         fn.revoke(DATASET, assets, stranger).call({"from": owner})
@@ -355,7 +416,7 @@ def test_unknown_assets(leases, assets, send, reverts, lease_events, owner, gran
 def test_an_asset_kind_outside_the_enum_is_rejected(w3, leases, assets, reverts, owner):
     call = leases.functions.hasAccess(MODEL, assets, owner)
     data = call._encode_transaction_data()
-    bad = data[:10] + "%064x" % 2 + data[10 + 64 :]
+    bad = data[:10] + f"{2:064x}" + data[10 + 64 :]
     with reverts(""):
         w3.eth.call({"from": owner, "to": leases.address, "data": bad})
 
@@ -380,7 +441,10 @@ def test_the_access_log_holds_every_attempt(
     send(fn.recordAccess(DATASET, assets), grantee)  # denied: expired
 
     logs = leases.events.AccessRecorded().get_logs(from_block=start)
-    assert [(e["args"]["account"], e["args"]["kind"], e["args"]["assetId"], e["args"]["granted"]) for e in logs] == [
+    assert [
+        (e["args"]["account"], e["args"]["kind"], e["args"]["assetId"], e["args"]["granted"])
+        for e in logs
+    ] == [
         (grantee, DATASET, assets, True),
         (stranger, DATASET, assets, False),
         (grantee, MODEL, assets, False),
@@ -392,10 +456,15 @@ def test_the_access_log_holds_every_attempt(
     mine = leases.events.AccessRecorded().get_logs(
         from_block=start, argument_filters={"kind": DATASET, "assetId": assets, "account": grantee}
     )
-    assert [(e["args"]["granted"], e["args"]["expiresAt"]) for e in mine] == [(True, end), (False, end)]
+    assert [(e["args"]["granted"], e["args"]["expiresAt"]) for e in mine] == [
+        (True, end),
+        (False, end),
+    ]
 
 
-def test_the_assets_registry_status_is_not_consulted(leases, registry, assets, send, owner, grantee):
+def test_the_assets_registry_status_is_not_consulted(
+    leases, registry, assets, send, owner, grantee
+):
     """A revoked dataset's leases still work: the owner ends them explicitly."""
     send(registry.functions.setStatus(assets, 2, "withdrawn"), owner)
     send(leases.functions.grant(DATASET, assets, grantee, HOUR), owner)

@@ -64,11 +64,15 @@ def fee(receipt) -> int:
 
 
 @KINDS
-def test_only_the_owner_sets_the_price(leases, assets, send, reverts, lease_events, owner, manager, stranger, kind):
+def test_only_the_owner_sets_the_price(
+    leases, assets, send, reverts, lease_events, owner, manager, stranger, kind
+):
     fn = leases.functions
     assert fn.priceOf(kind, assets).call() == PRICE
     receipt = send(fn.setPrice(kind, assets, 7), owner)
-    assert lease_events(receipt, "PriceSet") == [{"kind": kind, "assetId": assets, "pricePerDay": 7}]
+    assert lease_events(receipt, "PriceSet") == [
+        {"kind": kind, "assetId": assets, "pricePerDay": 7}
+    ]
     assert fn.priceOf(kind, assets).call() == 7
     for account in (manager, stranger):  # managers grant, but do not set prices
         with reverts("LeaseUnauthorized", kind, assets, account):
@@ -204,7 +208,9 @@ def test_proceeds_go_to_the_owner_at_purchase_time(
 # --- paid leases and revocation ------------------------------------------------------------
 
 
-def test_a_paid_lease_cannot_be_revoked_before_it_ends(w3, leases, assets, send, reverts, clock, owner, manager, buyer):
+def test_a_paid_lease_cannot_be_revoked_before_it_ends(
+    w3, leases, assets, send, reverts, clock, owner, manager, buyer
+):
     fn = leases.functions
     receipt = send(fn.buy(DATASET, assets, 1), buyer, value=PRICE)
     paid_until = block_time(w3, receipt) + DAY
@@ -224,7 +230,9 @@ def test_a_paid_lease_cannot_be_revoked_before_it_ends(w3, leases, assets, send,
     assert not fn.hasAccess(DATASET, assets, buyer).call()
 
 
-def test_a_grant_does_not_make_a_lease_revocable_early(w3, leases, assets, send, reverts, owner, buyer):
+def test_a_grant_does_not_make_a_lease_revocable_early(
+    w3, leases, assets, send, reverts, owner, buyer
+):
     fn = leases.functions
     receipt = send(fn.buy(DATASET, assets, 3), buyer, value=3 * PRICE)
     paid_until = block_time(w3, receipt) + 3 * DAY
@@ -237,7 +245,9 @@ def test_a_grant_does_not_make_a_lease_revocable_early(w3, leases, assets, send,
 # --- withdraw ----------------------------------------------------------------------------
 
 
-def test_withdraw_pays_the_proceeds_once(w3, leases, assets, send, reverts, lease_events, owner, buyer, stranger):
+def test_withdraw_pays_the_proceeds_once(
+    w3, leases, assets, send, reverts, lease_events, owner, buyer, stranger
+):
     fn = leases.functions
     send(fn.buy(DATASET, assets, 2), buyer, value=2 * PRICE)
     send(fn.buy(MODEL, assets, 3), stranger, value=3 * PRICE)

@@ -85,6 +85,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             value = raw[0] if raw else next(values)
             args[i["name"]] = to_checksum_address(value) if i["type"] == "address" else value
         return item["name"], args
+
     # Filled in once the assets are registered, and dataset 1 and model 1 put on sale.
     initial_owners: dict[tuple[int, int], str] = {}
     initial_prices: dict[tuple[int, int, str], int] = {}
@@ -178,10 +179,8 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
 
         def check_everything(self) -> None:
             """Every lease, the prices of the known assets, everyone's proceeds."""
-            for (asset, holder), lease in self.leases.items():
-                stored = self.call(self.fn.getLease(*asset, holder), holder)
-                expected = (lease.expires_at, lease.paid_until, lease.revoked)
-                assert decode(["uint64", "uint64", "bool"], stored) == expected
+            for asset, holder in self.leases:
+                self.check_lease(asset, holder)
             for asset in KNOWN_ASSETS:
                 price = self.prices.get((*asset, self.owners[asset]), 0)
                 assert decode(["uint256"], self.call(self.fn.priceOf(*asset), users[0])) == (price,)
@@ -233,8 +232,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
         def grant(self, data, which, sender, asset, grantee, duration):
             """To anyone, or again to the holder of a lease on record (active, expired or
             revoked)."""
-            asset, grantee = self.pick(data, asset, grantee, which, active=False)
-            sender = self.who(sender, asset)
+            sender, asset, grantee = self.pick(data, which, sender, asset, grantee, active=False)
             error = self.argument_error(grantee, duration) or self.manager_error(asset, sender)
             lease = self.lease(asset, grantee)
             end = max(self.now() + duration, lease.expires_at)
@@ -244,16 +242,25 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             if self.attempt(call, sender, error, "LeaseGranted", args):
                 lease.expires_at, lease.revoked = end, False
                 self.keep(asset, grantee, lease)
+                self.check_lease(asset, grantee)
 
-        def pick(self, data, asset, holder, which, active=True) -> tuple[tuple[int, int], str]:
-            """`(asset, holder)` as drawn, or, for which="a lease", one of the leases on
-            record (an active one if there is one and `active`)."""
+        def pick(self, data, which, sender, asset, holder, active=True):
+            """`(sender, asset, holder)` as drawn, or, for which="a lease", one of the leases
+            on record (an active one if there is one and `active`), mostly acted on by its
+            asset's owner or a manager. Roles are resolved to accounts."""
             if which == "a lease" and self.leases:
                 now = self.now()
                 live = sorted(k for k, lease in self.leases.items() if lease.active(now))
                 choices = (active and live) or sorted(self.leases)
-                return data.draw(st.sampled_from(choices), label="lease")
-            return asset, holder
+                asset, holder = data.draw(st.sampled_from(choices), label="lease")
+                sender = data.draw(st.sampled_from(["owner", "manager", sender, "owner"]))
+            return self.who(sender, asset), asset, holder
+
+        def check_lease(self, asset: tuple[int, int], holder: str) -> None:
+            lease = self.lease(asset, holder)
+            stored = self.call(self.fn.getLease(*asset, holder), holder)
+            expected = (lease.expires_at, lease.paid_until, lease.revoked)
+            assert decode(["uint64", "uint64", "bool"], stored) == expected
 
         @rule(
             data=st.data(),
@@ -264,8 +271,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             duration=st.sampled_from(DURATIONS),
         )
         def extend(self, data, which, sender, asset, grantee, duration):
-            asset, grantee = self.pick(data, asset, grantee, which)
-            sender = self.who(sender, asset)
+            sender, asset, grantee = self.pick(data, which, sender, asset, grantee)
             lease = self.lease(asset, grantee)
             error = self.argument_error(grantee, duration) or self.manager_error(asset, sender)
             if error is None and (lease.expires_at == 0 or lease.revoked):
@@ -276,6 +282,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             call = self.fn.extend(*asset, grantee, duration)
             if self.attempt(call, sender, error, "LeaseExtended", args):
                 lease.expires_at = end
+                self.check_lease(asset, grantee)
 
         def granted_past_paid_end(self) -> list[tuple[tuple[int, int], str]]:
             """Leases still in their paid part that run on, granted, after it."""
@@ -300,9 +307,9 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 asset, grantee = data.draw(st.sampled_from(self.granted_past_paid_end()))
                 early = data.draw(st.sampled_from([0, 1]), label="seconds early")
                 tester.time_travel(self.leases[(asset, grantee)].paid_until - early)
+                sender = self.who("owner", asset)
             else:
-                asset, grantee = self.pick(data, asset, grantee, which)
-            sender = self.who(sender, asset)
+                sender, asset, grantee = self.pick(data, which, sender, asset, grantee)
             lease = self.lease(asset, grantee)
             now = self.now()
             error = self.manager_error(asset, sender)
@@ -313,6 +320,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             args = {"kind": asset[0], "assetId": asset[1], "grantee": grantee, "by": sender}
             if self.attempt(self.fn.revoke(*asset, grantee), sender, error, "LeaseRevoked", args):
                 lease.expires_at, lease.revoked = now, True
+                self.check_lease(asset, grantee)
 
         @rule(sender=senders, asset=assets, price=st.sampled_from(PRICES))
         def set_price(self, sender, asset, price):
@@ -338,7 +346,9 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             owner = self.owners.get(asset)
             price = self.prices.get((*asset, owner), 0)
             expected = price * days
-            value = 0 if mistake == "no payment" or expected > BUDGET else max(0, expected + mistake)
+            value = (
+                0 if mistake == "no payment" or expected > BUDGET else max(0, expected + mistake)
+            )
             lease = self.lease(asset, buyer)
             now = self.now()
             error = None
@@ -358,6 +368,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 lease.expires_at = lease.paid_until = end
                 lease.revoked = False
                 self.keep(asset, buyer, lease)
+                self.check_lease(asset, buyer)
                 self.proceeds[owner] = self.proceeds.get(owner, 0) + value
 
         @precondition(lambda self: self.proceeds)
@@ -373,7 +384,9 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             receipt = self.attempt(self.fn.withdraw(), account, error, "ProceedsWithdrawn", args)
             if receipt:
                 head = tester.backend.chain.get_canonical_head()
-                (tx,) = tester.backend.chain.get_canonical_block_by_number(head.block_number).transactions
+                (tx,) = tester.backend.chain.get_canonical_block_by_number(
+                    head.block_number
+                ).transactions
                 price = head.base_fee_per_gas + min(
                     tx.max_priority_fee_per_gas, tx.max_fee_per_gas - head.base_fee_per_gas
                 )
@@ -409,8 +422,12 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             """Let `seconds` pass, or, given an offset, jump to just before, at or just after
             an end or a paid end still ahead."""
             now = self.now()
-            ends = {t for lease in self.leases.values() for t in (lease.expires_at, lease.paid_until)}
-            ahead = sorted(t + offset for t in ends if offset is not None and t and t + offset > now)
+            ends = {
+                t for lease in self.leases.values() for t in (lease.expires_at, lease.paid_until)
+            }
+            ahead = sorted(
+                t + offset for t in ends if offset is not None and t and t + offset > now
+            )
             target = data.draw(st.sampled_from(ahead), label="target") if ahead else now + seconds
             tester.time_travel(target)
             assert self.now() == target

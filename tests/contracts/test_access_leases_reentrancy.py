@@ -5,6 +5,7 @@ twice. The attack fails and every balance stays exact."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ REENTRANT_CALL = keccak(text="ReentrancyGuardReentrantCall()")[:4]
 def attacker_artifact() -> dict:
     """ABI and bytecode of ReentrantOwner, from the same pinned solc and settings as the
     shipped contracts."""
-    have_node = build.shutil.which("node") is not None and (build.NODE_MODULES / "solc").is_dir()
+    have_node = shutil.which("node") is not None and (build.NODE_MODULES / "solc").is_dir()
     if build.find_native_solc() is None and not have_node:
         if os.environ.get("CI"):
             pytest.fail("no solc 0.8.37 (native, or npm: run npm ci) to compile the test double")
@@ -66,7 +67,9 @@ def test_a_reentrant_withdraw_reverts_the_whole_payment(w3, leases, attacker, re
     assert w3.eth.get_balance(attacker.address) == 0
 
 
-def test_a_swallowed_reentry_gets_paid_exactly_once(w3, leases, attacker, send, lease_events, accounts):
+def test_a_swallowed_reentry_gets_paid_exactly_once(
+    w3, leases, attacker, send, lease_events, accounts
+):
     """The attacker catches the failed re-entry and keeps the first payment: it gets its own
     proceeds once, and the honest owner's stay in the contract."""
     receipt = send(attacker.functions.attack(REENTER_AND_SWALLOW), accounts[7])
