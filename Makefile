@@ -39,13 +39,13 @@ test-fast: setup
 	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not slow"
 
 contracts: setup
-	$(PY) -m aiprov.contracts.build
+	$(PY) -m tools.contracts.build
 
 contracts-check: setup
-	$(PY) -m aiprov.contracts.build --check
+	$(PY) -m tools.contracts.build --check
 
 gas-snapshot: setup
-	$(PY) -m aiprov.contracts.gas --write
+	$(PY) -m tools.contracts.gas --write
 
 bench: setup
 	$(PY) benchmarks/bench_hashing.py

@@ -1,6 +1,6 @@
 """Compiled aiprov contracts: ABI and bytecode, shipped as generated JSON artifacts.
 
-The artifacts in ``artifacts/`` are written by ``python -m aiprov.contracts.build`` from the
+The artifacts in ``artifacts/`` are written by ``make contracts`` (``tools/contracts/build.py``) from the
 Solidity sources in the repository's ``contracts/`` folder and must never be edited by hand.
 Users of the package need no compiler. Importing this module imports nothing heavy (no web3).
 

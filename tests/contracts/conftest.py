@@ -27,7 +27,7 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from aiprov.contracts import load_artifact
-from aiprov.contracts.gas import new_chain, standard_leaf
+from tools.contracts.gas import new_chain, standard_leaf
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO_ROOT / "node_modules"

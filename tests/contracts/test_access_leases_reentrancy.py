@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from eth_utils import keccak
 
-from aiprov.contracts import build
+from tools.contracts import build
 
 HERE = Path(__file__).resolve().parent
 FIXTURE = "tests/contracts/fixtures/ReentrantOwner.sol"

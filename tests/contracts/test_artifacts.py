@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aiprov.contracts import CONTRACT_NAMES, build, load_artifact
+from aiprov.contracts import CONTRACT_NAMES, load_artifact
+from tools.contracts import build
 
 HAVE_NODE = shutil.which("node") is not None and (build.NODE_MODULES / "solc").is_dir()
 NATIVE_SOLC = build.find_native_solc()
@@ -30,15 +31,15 @@ def built() -> dict[str, str]:
 def test_every_contract_has_an_artifact(built):
     assert sorted(built) == sorted(f"{name}.json" for name in CONTRACT_NAMES)
     shipped = sorted(p.name for p in build.ARTIFACTS_DIR.glob("*.json"))
-    assert shipped == sorted(built), "run: python -m aiprov.contracts.build"
+    assert shipped == sorted(built), "run: make contracts"
 
 
 @pytest.mark.parametrize("name", CONTRACT_NAMES)
 def test_committed_artifact_is_up_to_date(built, name):
     path = build.ARTIFACTS_DIR / f"{name}.json"
-    assert path.is_file(), f"{name}: no artifact; run: python -m aiprov.contracts.build"
+    assert path.is_file(), f"{name}: no artifact; run: make contracts"
     assert path.read_text(encoding="utf-8") == built[f"{name}.json"], (
-        f"{name}: artifact is stale (contracts/ changed); run: python -m aiprov.contracts.build"
+        f"{name}: artifact is stale (contracts/ changed); run: make contracts"
     )
 
 
@@ -56,7 +57,7 @@ def test_artifact_format(built):
             "bytecode",
             "deployedBytecode",
         }
-        assert artifact["_generated"] == "by python -m aiprov.contracts.build; do not edit"
+        assert artifact["_generated"] == "by make contracts (tools/contracts/build.py); do not edit"
         assert artifact["contractName"] == name
         assert artifact["sourceName"] == f"contracts/{name}.sol"
         assert artifact["compiler"] == {"version": "0.8.37", "settings": build.SETTINGS}

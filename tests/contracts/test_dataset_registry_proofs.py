@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from eth_utils import keccak
 
-from aiprov.contracts.gas import standard_leaf
+from tools.contracts.gas import standard_leaf
 
 FILE_TYPES = ["string", "uint256", "bytes32"]
 RECORD_TYPES = ["uint256", "bytes32"]

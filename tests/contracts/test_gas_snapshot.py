@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aiprov.contracts import gas
+from tools.contracts import gas
 
 
 @pytest.fixture(scope="module")
@@ -14,10 +14,10 @@ def measured() -> dict[str, int]:
 
 def test_snapshot_matches(measured):
     snapshot = gas.read_snapshot()
-    assert snapshot, f"no {gas.SNAPSHOT_PATH}; run: python -m aiprov.contracts.gas --write"
+    assert snapshot, f"no {gas.SNAPSHOT_PATH}; run: make gas-snapshot"
     changes = gas.diff(snapshot, measured)
     assert not changes, (
-        "gas changed (if intended: python -m aiprov.contracts.gas --write):\n  "
+        "gas changed (if intended: make gas-snapshot):\n  "
         + "\n  ".join(changes)
     )
 

@@ -13,7 +13,7 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from aiprov.contracts.gas import standard_leaf
+from tools.contracts.gas import standard_leaf
 
 FILE_TYPES = ["string", "uint256", "bytes32"]
 LINEAGE_TYPES = ["uint256[]", "bytes32[]", "uint256[]"]

@@ -1,7 +1,10 @@
 """Compile ``contracts/`` into the artifacts shipped in ``aiprov/contracts/artifacts/``.
 
-    python -m aiprov.contracts.build            # (re)write the artifacts
-    python -m aiprov.contracts.build --check    # exit 1, naming them, if any is stale
+    make contracts          # python -m tools.contracts.build: (re)write the artifacts
+    make contracts-check    # python -m tools.contracts.build --check: exit 1, naming them, if any is stale
+
+A developer tool: it runs from a source checkout (it needs ``contracts/`` and
+``node_modules/``) and is not part of the installed package.
 
 One solc standard-JSON input is built from the sources under ``contracts/`` and the
 OpenZeppelin files they import (read from ``node_modules/``), all under relative source
@@ -31,10 +34,10 @@ SOLC_VERSION = "0.8.37"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_DIR = REPO_ROOT / "contracts"
 NODE_MODULES = REPO_ROOT / "node_modules"
-ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS_DIR = REPO_ROOT / "aiprov" / "contracts" / "artifacts"
 SOLCJS = Path(__file__).resolve().parent / "solcjs.js"
 
-GENERATED_NOTE = "by python -m aiprov.contracts.build; do not edit"
+GENERATED_NOTE = "by make contracts (tools/contracts/build.py); do not edit"
 
 #: Compiler settings, pinned; chosen by measurement (see contracts/README.md). The IR
 #: pipeline saves ~400 gas per register and ~1,600 per depth-20 proof over the legacy one;
@@ -267,7 +270,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m aiprov.contracts.build",
+        prog="python -m tools.contracts.build",
         description=f"Compile contracts/ with solc {SOLC_VERSION} into aiprov/contracts/artifacts/.",
     )
     parser.add_argument(
@@ -290,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in stale:
             print(f"stale: {_shown(ARTIFACTS_DIR / name)}", file=sys.stderr)
         if stale:
-            print("run: python -m aiprov.contracts.build", file=sys.stderr)
+            print("run: make contracts", file=sys.stderr)
             return 1
         print(f"{len(expected)} artifact(s) up to date")
         return 0

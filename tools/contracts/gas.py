@@ -1,8 +1,11 @@
 """Measure the gas of every public contract function; keep it in ``contracts/gas-snapshot.json``.
 
-    python -m aiprov.contracts.gas            # print the measurements
-    python -m aiprov.contracts.gas --write    # write the snapshot
-    python -m aiprov.contracts.gas --check    # exit 1 and print the differences
+    python -m tools.contracts.gas            # print the measurements
+    python -m tools.contracts.gas --write    # write the snapshot (make gas-snapshot)
+    python -m tools.contracts.gas --check    # exit 1 and print the differences
+
+A developer tool (it needs web3 and eth-tester, the ``test`` extra); not part of the
+installed package.
 
 Each measurement runs the shipped artifact on a fresh in-memory chain (eth-tester + py-evm,
 Prague rules) with fixed, realistic inputs, so the numbers are the same on every run.
@@ -424,7 +427,7 @@ def diff(old: dict[str, int], new: dict[str, int]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m aiprov.contracts.gas",
+        prog="python -m tools.contracts.gas",
         description="Measure the gas of every contract function on an in-memory chain.",
     )
     group = parser.add_mutually_exclusive_group()
@@ -448,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             print(line)
         if changes:
             print(
-                "gas changed; if intended: python -m aiprov.contracts.gas --write", file=sys.stderr
+                "gas changed; if intended: make gas-snapshot", file=sys.stderr
             )
             return 1
         print(f"gas snapshot matches ({len(results)} entries)")

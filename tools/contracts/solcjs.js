@@ -5,7 +5,7 @@
 //
 // Reads one standard-JSON input on stdin and writes solc's standard-JSON output on stdout.
 // Sources must be inlined ("content"): no import callback is given, so nothing is read from
-// disk. Used by aiprov/contracts/build.py when no native solc of the pinned version exists.
+// disk. Used by tools/contracts/build.py (make contracts) when no native solc of the pinned version exists.
 "use strict";
 
 const path = require("path");
