@@ -320,16 +320,11 @@ def history(session, kind: str, asset_id: int) -> HistoryResult:
 
 
 def set_status(session, kind: str, asset_id: int, status: str, reason: str) -> StatusResult:
+    from .ownership import require_owner
+
     registry = session.registry(kind)
-    record = registry.get(asset_id)
+    record = require_owner(session, kind, asset_id, "changes its status")
     signer = session.signer
-    if record.owner != signer.address:
-        raise TransactionFailed(
-            f"only {kind} {asset_id}'s owner {record.owner} can change its status; "
-            f"{signer.name} is {signer.address}",
-            hint="pass --account with the owner's account",
-            error_name=f"{registry.noun}Unauthorized",
-        )
     if record.status == status:  # idempotent, like registration: nothing to send
         return StatusResult(kind=kind, id=asset_id, status=status, reason=reason, tx=None, block=None, unchanged=True)
     if record.status == "revoked":

@@ -43,24 +43,8 @@ from .results import (
     VerifyResult,
     WithdrawResult,
 )
-
-KINDS = ("dataset", "model")
-
-
-def _parse_id(value, what: str = "id") -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{what} must be a positive integer, got {value!r}") from None
-    if n <= 0 or n >= 2**48:
-        raise InvalidArgument(f"{what} must be a positive integer below 2**48, got {value!r}")
-    return n
-
-
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise InvalidArgument(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-    return kind
+from .units import parse_id as _parse_id
+from .units import parse_kind as _kind
 
 
 class Client:
@@ -334,24 +318,14 @@ class Client:
 
     def set_manager(self, asset: str, account: str, allowed: bool = True) -> ManagerResult:
         """Appoint (or dismiss) ``account`` as a manager of ``asset``: managers may grant leases."""
-        from .errors import TransactionFailed
-        from .units import parse_address, parse_asset
+        from .chain.accounts import parse_address
+        from .ownership import set_manager
+        from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(account)
         with self.session() as s:
-            registry = s.registry(kind)
-            record = registry.get(asset_id)
-            if record.owner != s.signer.address:
-                raise TransactionFailed(
-                    f"only {kind}:{asset_id}'s owner {record.owner} appoints managers; {s.signer.name} is {s.signer.address}",
-                    hint="pass --account with the owner's account", error_name=f"{registry.noun}Unauthorized",
-                )
-            if registry.call("isManager", asset_id, address) == allowed:
-                return ManagerResult(asset=f"{kind}:{asset_id}", manager=address, allowed=allowed, tx=None)
-            receipt = registry.transact(s.signer, "setManager", asset_id, address, allowed)
-            return ManagerResult(asset=f"{kind}:{asset_id}", manager=address, allowed=allowed,
-                                 tx="0x" + receipt.tx_hash.hex())
+            return set_manager(s, kind, asset_id, address, allowed)
 
     # -- access leases -----------------------------------------------------------
 
@@ -365,7 +339,8 @@ class Client:
 
     def _lease_call(self, action: str, asset: str, grantee: str, days: int) -> LeaseTxResult:
         from . import leases
-        from .units import parse_address, parse_asset
+        from .chain.accounts import parse_address
+        from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(grantee)
@@ -376,7 +351,8 @@ class Client:
     def revoke_lease(self, asset: str, grantee: str) -> LeaseTxResult:
         """End ``grantee``'s access now (not for a paid lease before it ends)."""
         from . import leases
-        from .units import parse_address, parse_asset
+        from .chain.accounts import parse_address
+        from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(grantee)
@@ -386,7 +362,8 @@ class Client:
     def check_lease(self, asset: str, account: str) -> LeaseCheck:
         """Whether ``account`` may use ``asset`` now (a live lease, or owner / manager)."""
         from . import leases
-        from .units import parse_address, parse_asset
+        from .chain.accounts import parse_address
+        from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(account)

@@ -9,6 +9,7 @@ into a clear message, and the reads that assemble lists and logs from events.
 from __future__ import annotations
 
 from .errors import InvalidArgument, TransactionFailed
+from .ownership import require_manager, require_owner
 from .results import AccessAttemptInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult, PriceResult, WithdrawResult
 from .units import format_wei
 
@@ -29,17 +30,6 @@ def asset_name(kind: str, asset_id: int) -> str:
     return f"{kind}:{asset_id}"
 
 
-def _require_manager(s, kind: str, asset_id: int) -> None:
-    registry = s.registry(kind)
-    registry.get(asset_id)  # NotRegistered (exit 1) names the asset
-    if not registry.call("canManage", asset_id, s.signer.address):
-        raise TransactionFailed(
-            f"{s.signer.name} ({s.signer.address}) is neither the owner nor a manager of {asset_name(kind, asset_id)}",
-            hint="pass --account with the owner's or a manager's account",
-            error_name="LeaseUnauthorized",
-        )
-
-
 def _tx_result(s, action, kind, asset_id, grantee, receipt) -> LeaseTxResult:
     lease = s.leases.lease(kind, asset_id, grantee)
     return LeaseTxResult(action=action, asset=asset_name(kind, asset_id), grantee=grantee,
@@ -48,7 +38,7 @@ def _tx_result(s, action, kind, asset_id, grantee, receipt) -> LeaseTxResult:
 
 
 def grant(s, kind: str, asset_id: int, grantee: str, days: int, *, extend: bool = False) -> LeaseTxResult:
-    _require_manager(s, kind, asset_id)
+    require_manager(s, kind, asset_id)
     duration = parse_days(days) * 86400
     if extend:
         receipt = s.leases.extend(s.signer, kind, asset_id, grantee, duration)
@@ -58,7 +48,7 @@ def grant(s, kind: str, asset_id: int, grantee: str, days: int, *, extend: bool 
 
 
 def revoke(s, kind: str, asset_id: int, grantee: str) -> LeaseTxResult:
-    _require_manager(s, kind, asset_id)
+    require_manager(s, kind, asset_id)
     lease = s.leases.lease(kind, asset_id, grantee)
     now = s.backend.now()
     if lease.paid_until > now:
@@ -101,12 +91,7 @@ def list_leases(s, kind: str, asset_id: int) -> list[LeaseInfo]:
 
 
 def set_price(s, kind: str, asset_id: int, wei_per_day: int) -> PriceResult:
-    record = s.registry(kind).get(asset_id)
-    if record.owner != s.signer.address:
-        raise TransactionFailed(
-            f"only {asset_name(kind, asset_id)}'s owner {record.owner} sets its price; {s.signer.name} is {s.signer.address}",
-            hint="pass --account with the owner's account", error_name="LeaseUnauthorized",
-        )
+    require_owner(s, kind, asset_id, "sets its price", error_name="LeaseUnauthorized")
     receipt = s.leases.set_price(s.signer, kind, asset_id, wei_per_day)
     return PriceResult(asset=asset_name(kind, asset_id), price_per_day=wei_per_day,
                        price_per_day_eth=format_wei(wei_per_day), tx="0x" + receipt.tx_hash.hex())

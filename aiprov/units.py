@@ -1,4 +1,7 @@
-"""What users type for assets, addresses and amounts: ``dataset:3``, ``0xAbC…``, ``0.01ether``."""
+"""What users type for assets, ids and amounts: ``dataset:3``, ``7``, ``0.01ether``.
+
+Addresses and account names (``0xAbC…``, ``dev:N``) are parsed in :mod:`aiprov.chain.accounts`.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +10,40 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import InvalidArgument
 
+#: The kinds of asset the registries hold.
+KINDS = ("dataset", "model")
+#: Ids are uint48 on-chain (ids start at 1).
+MAX_ID = 2**48 - 1
+
 _ASSET_RE = re.compile(r"^(?:(dataset|model):)?(\d+)$")
-_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _AMOUNT_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(wei|gwei|ether|eth)?\s*$", re.IGNORECASE)
 _UNITS = {"wei": 0, "gwei": 9, "ether": 18, "eth": 18}
+
+
+def parse_kind(kind: str) -> str:
+    """``dataset`` or ``model``."""
+    if kind not in KINDS:
+        raise InvalidArgument(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+    return kind
+
+
+def parse_id(value, what: str = "id") -> int:
+    """A dataset or model id: a whole number from 1 to :data:`MAX_ID`."""
+    try:
+        n = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{what} must be a positive integer, got {value!r}") from None
+    if isinstance(n, bool) or not 1 <= n <= MAX_ID:
+        raise InvalidArgument(f"{what} must be a positive integer below 2**48, got {value!r}")
+    return n
 
 
 def parse_asset(text: str) -> tuple[str, int]:
     """``dataset:3`` / ``model:7`` / ``3`` (a bare number is a dataset) → (kind, id)."""
     m = _ASSET_RE.match(str(text).strip())
-    if not m or int(m.group(2)) == 0 or int(m.group(2)) >= 2**48:
+    if not m or not 1 <= int(m.group(2)) <= MAX_ID:
         raise InvalidArgument(f"asset {text!r} is not dataset:ID, model:ID or a dataset id")
     return (m.group(1) or "dataset"), int(m.group(2))
-
-
-def parse_address(text: str) -> str:
-    """A checksummed address; mixed-case input must carry a valid EIP-55 checksum."""
-    from eth_utils import is_checksum_address, to_checksum_address
-
-    value = str(text).strip()
-    dev = re.match(r"^dev:(\d+)$", value)
-    if dev:  # the well-known dev accounts, by name (handy on local networks)
-        from .chain.devkeys import DEV_ACCOUNT_COUNT, dev_address
-
-        if int(dev.group(1)) >= DEV_ACCOUNT_COUNT:
-            raise InvalidArgument(f"{value}: dev accounts are dev:0 to dev:{DEV_ACCOUNT_COUNT - 1}")
-        value = "0x" + dev_address(int(dev.group(1))).hex()
-    if not _ADDRESS_RE.match(value):
-        raise InvalidArgument(f"{text!r} is not an address (0x followed by 40 hex digits, or dev:N)")
-    if value[2:] != value[2:].lower() and value[2:] != value[2:].upper() and not is_checksum_address(value):
-        raise InvalidArgument(f"{text!r} has a wrong EIP-55 checksum (a typo?)")
-    if int(value, 16) == 0:
-        raise InvalidArgument("the zero address cannot hold a lease")
-    return to_checksum_address(value)
 
 
 def parse_amount(text: str) -> int:

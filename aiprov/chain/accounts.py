@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from ..errors import AccountError, InvalidArgument
 from .devkeys import DEV_ACCOUNT_COUNT, dev_address, dev_private_key
 
-_DEV_RE = re.compile(r"^dev:(\d+)$")
-_ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
+#: ``dev:N``: the well-known dev accounts, by name.
+DEV_RE = re.compile(r"^dev:(\d+)$")
+#: An address as users type it: 0x and 40 hex digits (any case; see :func:`parse_address`).
+ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 ENV_PRIVATE_KEY = "AIPROV_PRIVATE_KEY"
 
 
@@ -43,7 +45,8 @@ def sign_eip1559(tx: dict, key: bytes) -> bytes:
     """
     import rlp
     from eth_keys import keys
-    from eth_utils import keccak
+
+    from ..manifest.keccak import keccak256
 
     if tx.get("type", 2) != 2 or tx.get("accessList"):
         raise ValueError("only EIP-1559 transactions without access lists are signed here")
@@ -57,7 +60,7 @@ def sign_eip1559(tx: dict, key: bytes) -> bytes:
         tx["chainId"], tx["nonce"], tx["maxPriorityFeePerGas"], tx["maxFeePerGas"],
         tx["gas"], to, tx.get("value", 0), data, [],
     ]
-    signature = keys.PrivateKey(key).sign_msg_hash(keccak(b"\x02" + rlp.encode(fields)))
+    signature = keys.PrivateKey(key).sign_msg_hash(keccak256(b"\x02" + rlp.encode(fields)))
     return b"\x02" + rlp.encode(fields + [signature.v, signature.r, signature.s])
 
 
@@ -90,9 +93,40 @@ def signer_from_private_key(hex_key: str, name: str) -> Signer:
 def parse_account_spec(spec: str) -> str:
     """Validate the shape of an ``--account`` value early (exit 2 on garbage)."""
     spec = spec.strip()
-    if _DEV_RE.match(spec) or _ADDRESS_RE.match(spec) or re.match(r"^[A-Za-z0-9_.-]+$", spec):
+    if DEV_RE.match(spec) or ADDRESS_RE.match(spec) or re.match(r"^[A-Za-z0-9_.-]+$", spec):
         return spec
     raise InvalidArgument(f"--account {spec!r} is not dev:N, an 0x address, or an account name")
+
+
+def _dev_index(spec: str) -> int | None:
+    """N for ``dev:N`` (exit 2 beyond the dev accounts), None for anything else."""
+    m = DEV_RE.match(spec)
+    if m is None:
+        return None
+    index = int(m.group(1))
+    if index >= DEV_ACCOUNT_COUNT:
+        raise InvalidArgument(f"{spec}: dev accounts are dev:0 to dev:{DEV_ACCOUNT_COUNT - 1}")
+    return index
+
+
+def parse_address(text: str) -> str:
+    """An account given as an address or ``dev:N`` → its checksummed address.
+
+    Mixed-case input must carry a valid EIP-55 checksum; the zero address is refused.
+    """
+    from eth_utils import is_checksum_address
+
+    value = str(text).strip()
+    index = _dev_index(value)
+    if index is not None:  # the well-known dev accounts, by name (handy on local networks)
+        return _checksum(dev_address(index))
+    if not ADDRESS_RE.match(value):
+        raise InvalidArgument(f"{text!r} is not an address (0x followed by 40 hex digits, or dev:N)")
+    if value[2:] != value[2:].lower() and value[2:] != value[2:].upper() and not is_checksum_address(value):
+        raise InvalidArgument(f"{text!r} has a wrong EIP-55 checksum (a typo?)")
+    if int(value, 16) == 0:
+        raise InvalidArgument("the zero address is not an account")
+    return _checksum(bytes.fromhex(value[2:]))
 
 
 def resolve_signer(spec: str | None, *, dev_network: bool, home=None) -> Signer:
@@ -110,15 +144,11 @@ def resolve_signer(spec: str | None, *, dev_network: bool, home=None) -> Signer:
             "no account to sign with",
             hint=f"set {ENV_PRIVATE_KEY} or pass --account NAME",
         )
-    m = _DEV_RE.match(spec)
-    if m:
+    if DEV_RE.match(spec):
         if not dev_network:
             raise AccountError(f"{spec} exists only on dev networks (local, anvil)")
-        index = int(m.group(1))
-        if index >= DEV_ACCOUNT_COUNT:
-            raise InvalidArgument(f"{spec}: dev accounts are dev:0 to dev:{DEV_ACCOUNT_COUNT - 1}")
-        return dev_signer(index)
-    if _ADDRESS_RE.match(spec):
+        return dev_signer(_dev_index(spec))
+    if ADDRESS_RE.match(spec):
         if dev_network:
             for i in range(DEV_ACCOUNT_COUNT):
                 if dev_address(i).hex() == spec[2:].lower():

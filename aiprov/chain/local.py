@@ -138,7 +138,7 @@ class LocalChain(Backend, DevChain):
         }
 
     def _genesis_state(self) -> dict:
-        from ..contracts.deployments import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE
+        from .create2 import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE
 
         account = {"balance": DEV_BALANCE_WEI, "storage": {}, "code": b"", "nonce": 0}
         state = {dev_address(i): dict(account) for i in range(DEV_ACCOUNT_COUNT)}

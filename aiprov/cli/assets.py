@@ -6,11 +6,10 @@ import json
 
 import click
 
+from ..units import KINDS
 from .groups import deprecate_group, history_group, revoke_group, show_group, verify_group
 from .options import Env, command_options, positive_int
 from .output import console, emit_json, err_console, hashing_progress, human_size, when
-
-KINDS = ("dataset", "model")
 
 
 def _print_changes(out, changes) -> None:

@@ -108,10 +108,10 @@ def positive_int(ctx, param, value):
         return None
     if isinstance(value, tuple):
         return tuple(positive_int(ctx, param, v) for v in value)
+    from ..errors import InvalidArgument
+    from ..units import parse_id
+
     try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise click.BadParameter(f"{value!r} is not a positive integer") from None
-    if n <= 0:
-        raise click.BadParameter(f"{value!r} is not a positive integer")
-    return n
+        return parse_id(value, what="the id")
+    except InvalidArgument as exc:
+        raise click.BadParameter(exc.message) from None

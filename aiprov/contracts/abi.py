@@ -13,9 +13,10 @@ from typing import Any, Iterable
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
 from ..chain.types import Log
+from ..manifest.keccak import keccak256
 
 
 def _type_string(param: dict) -> str:
@@ -106,7 +107,7 @@ class ContractABI:
                 sig = f"{item['name']}({','.join(types)})"
                 self.functions[item["name"]] = Function(
                     name=item["name"],
-                    selector=keccak(text=sig)[:4],
+                    selector=keccak256(sig.encode())[:4],
                     input_types=types,
                     output_types=tuple(_type_string(p) for p in item["outputs"]),
                     output_names=tuple(p.get("name", "") for p in item["outputs"]),
@@ -115,14 +116,14 @@ class ContractABI:
                 types = ",".join(_type_string(p) for p in item["inputs"])
                 event = Event(
                     name=item["name"],
-                    topic0=keccak(text=f"{item['name']}({types})"),
+                    topic0=keccak256(f"{item['name']}({types})".encode()),
                     inputs=tuple(item["inputs"]),
                 )
                 self.events[event.name] = event
                 self._events_by_topic[event.topic0] = event
             elif kind == "error":
                 types = tuple(_type_string(p) for p in item["inputs"])
-                selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
+                selector = keccak256(f"{item['name']}({','.join(types)})".encode())[:4]
                 self.errors[selector] = CustomError(
                     name=item["name"],
                     selector=selector,
@@ -180,9 +181,9 @@ class ContractABI:
         if len(data) < 4:
             return None
         selector, payload = data[:4], data[4:]
-        if selector == keccak(text="Error(string)")[:4]:
+        if selector == keccak256(b"Error(string)")[:4]:
             return "Error", {"message": abi_decode(["string"], payload)[0]}
-        if selector == keccak(text="Panic(uint256)")[:4]:
+        if selector == keccak256(b"Panic(uint256)")[:4]:
             return "Panic", {"code": abi_decode(["uint256"], payload)[0]}
         err = self.errors.get(selector)
         if err is None:

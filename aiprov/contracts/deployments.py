@@ -22,18 +22,15 @@ from pathlib import Path
 
 from ..chain.accounts import Signer
 from ..chain.backend import Backend
+from ..chain.create2 import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE  # noqa: F401  (re-exported)
+from ..chain.create2 import create2_address as _create2_address
 from ..chain.transactions import send_transaction
 from ..errors import NotDeployed
 from ..fsutil import atomic_write_text
+from ..manifest.keccak import keccak256 as _keccak
 from . import load_artifact
 
 FORMAT = "aiprov-deployments/1"
-
-
-def _keccak(data: bytes) -> bytes:
-    from eth_utils import keccak
-
-    return keccak(data)
 
 
 class Deployments:
@@ -116,13 +113,6 @@ def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str, arg
     return address
 
 
-#: The standard deterministic deployment proxy (Arachnid's), present on Anvil, Sepolia,
-#: mainnet and most chains; calldata = salt (32 bytes) ++ initcode, creates with CREATE2.
-CREATE2_DEPLOYER = bytes.fromhex("4e59b44847b379578588920ca78fbf26c0b4956c")
-CREATE2_DEPLOYER_CODE = bytes.fromhex(
-    "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffe03601600081602082378035828234f5"
-    "8015156039578182fd5b8082525050506014600cf3"
-)
 #: One salt for every aiprov contract: same initcode → same address on every chain.
 CREATE2_SALT = b"aiprov/deploy/v1".ljust(32, b"\x00")
 #: Deployment order; each constructor takes the addresses of the ones before it.
@@ -130,7 +120,8 @@ DEPLOY_ORDER = ("DatasetRegistry", "ModelRegistry", "AccessLeases")
 
 
 def create2_address(initcode: bytes, salt: bytes = CREATE2_SALT, deployer: bytes = CREATE2_DEPLOYER) -> bytes:
-    return _keccak(b"\xff" + deployer + salt + _keccak(initcode))[12:]
+    """Where aiprov's CREATE2 deployment of ``initcode`` lands (the proxy, aiprov's salt)."""
+    return _create2_address(initcode, salt, deployer)
 
 
 def _initcode(name: str, args: tuple) -> bytes:

@@ -10,10 +10,11 @@ from .registry import STATUSES, AssetRecord, AssetRegistry, Registration, hex32
 def lineage_hash(dataset_ids, dataset_roots, parent_model_ids) -> str:
     """keccak256(abi.encode(uint256[], bytes32[], uint256[])) — what the contract stores."""
     from eth_abi import encode
-    from eth_utils import keccak
+
+    from ..manifest.keccak import keccak256
 
     roots = [bytes.fromhex(r[2:]) if isinstance(r, str) else bytes(r) for r in dataset_roots]
-    return hex32(keccak(encode(["uint256[]", "bytes32[]", "uint256[]"],
+    return hex32(keccak256(encode(["uint256[]", "bytes32[]", "uint256[]"],
                                [list(dataset_ids), roots, list(parent_model_ids)])))
 
 

@@ -88,9 +88,9 @@ def floor_gas(data: bytes) -> int:
 
 
 def _keccak(data: bytes) -> bytes:
-    from eth_utils import keccak
+    from aiprov.manifest.keccak import keccak256
 
-    return keccak(data)
+    return keccak256(data)
 
 
 def standard_leaf(types: list[str], values: list[Any]) -> bytes:
