@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .errors import InvalidArgument, TransactionFailed
 from .ownership import require_manager, require_owner
-from .results import AccessAttemptInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult, PriceResult, WithdrawResult
+from .results import AccessAttemptInfo, AccessBatchesResult, AccessBatchInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult, PriceResult, WithdrawResult
 from .units import format_wei
 
 MAX_DAYS = 3650
@@ -133,3 +133,66 @@ def withdraw(s) -> WithdrawResult:
     amount, receipt = s.leases.withdraw(s.signer)
     return WithdrawResult(account=s.signer.address, amount=amount, amount_eth=format_wei(amount),
                           tx="0x" + receipt.tx_hash.hex())
+
+
+# -- the gateway's access log, anchored in batches -------------------------------------------
+
+MAX_BATCH_COUNT = 2**64 - 1
+
+
+def parse_batch_root(root) -> bytes:
+    """A batch's Merkle root: 32 bytes, or ``0x`` + 64 hex digits; never zero."""
+    if isinstance(root, str):
+        text = root.strip()
+        try:
+            raw = bytes.fromhex(text[2:] if text.lower().startswith("0x") else text)
+        except ValueError:
+            raw = b""
+    else:
+        raw = bytes(root)
+    if len(raw) != 32 or not any(raw):
+        raise InvalidArgument(f"batch root {root!r} is not a nonzero 32-byte hash (0x + 64 hex digits)")
+    return raw
+
+
+def _batch_info(kind: str, asset_id: int, b) -> AccessBatchInfo:
+    return AccessBatchInfo(asset=asset_name(kind, asset_id), batch_id=b.batch_id, batch_root="0x" + b.batch_root.hex(),
+                           count=b.count, prev_head="0x" + b.prev_head.hex(), head="0x" + b.head.hex(),
+                           operator=b.operator, block=b.block, tx=b.tx)
+
+
+def anchor_access_batch(s, kind: str, asset_id: int, batch_root, count: int) -> AccessBatchInfo:
+    """Anchor one batch of the gateway's access log of an asset: its entries' Merkle root and
+    their number. The signer must own or manage the asset (a gateway's operator is appointed
+    with ``aiprov manager add``). Returns the batch as the contract recorded it."""
+    root = parse_batch_root(batch_root)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_BATCH_COUNT:
+        raise InvalidArgument(f"a batch holds 1 to 2**64 - 1 entries, got {count!r}")
+    require_manager(s, kind, asset_id)
+    batch, _receipt = s.leases.anchor_access_batch(s.signer, kind, asset_id, root, count)
+    return _batch_info(kind, asset_id, batch)
+
+
+def access_batches(s, kind: str, asset_id: int) -> AccessBatchesResult:
+    """Every anchored batch of an asset, and whether they fold, in order, into the head the
+    contract holds now (nothing left out, changed or reordered)."""
+    from .contracts.access_leases import access_batch_head
+
+    s.registry(kind).get(asset_id)
+    stored_head, stored_count = s.leases.access_log_head(kind, asset_id)
+    batches = s.leases.access_batches(kind, asset_id)
+    head, problem = bytes(28), None
+    for expected_id, b in enumerate(batches, start=1):
+        if b.batch_id != expected_id or b.prev_head != head:
+            problem = f"batch {b.batch_id} does not follow batch {expected_id - 1}"
+            break
+        head = access_batch_head(head, b.batch_root, b.count, b.batch_id, kind, asset_id)
+        if head != b.head:
+            problem = f"batch {b.batch_id}'s head does not match its contents"
+            break
+    else:
+        if len(batches) != stored_count or head != stored_head:
+            problem = f"the events hold {len(batches)} batches, the contract counts {stored_count}"
+    return AccessBatchesResult(asset=asset_name(kind, asset_id), head="0x" + stored_head.hex(),
+                               batches=[_batch_info(kind, asset_id, b) for b in batches],
+                               verified=problem is None, problem=problem)

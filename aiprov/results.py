@@ -271,6 +271,39 @@ class AccessAttemptInfo:
 
 
 @dataclass(frozen=True)
+class AccessBatchInfo:
+    """One anchored batch of a gateway's access log (``anchorAccessBatch``)."""
+
+    asset: str
+    batch_id: int  # 1, 2, ... per asset
+    batch_root: str  # 0x + 64 hex: Merkle root of the batch's entries
+    count: int  # entries in the batch
+    prev_head: str  # 0x + 56 hex: chain head before it (zeros for the first)
+    head: str  # 0x + 56 hex: chain head after it
+    operator: str
+    block: int
+    tx: str
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AccessBatchesResult:
+    """An asset's anchored access-log batches, checked against the head stored on-chain."""
+
+    asset: str
+    head: str  # the contract's accessLogHead
+    batches: list[AccessBatchInfo]
+    verified: bool  # the events fold into the stored head, ids 1..n in order, nothing missing
+    problem: str | None = None  # why not, when not verified
+
+    def to_json(self) -> dict:
+        return {"asset": self.asset, "head": self.head, "verified": self.verified, "problem": self.problem,
+                "count": len(self.batches), "batches": [b.to_json() for b in self.batches]}
+
+
+@dataclass(frozen=True)
 class WithdrawResult:
     account: str
     amount: int  # wei; 0 = nothing was owed, nothing sent

@@ -60,6 +60,10 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
     /// ownership takes the asset off sale until the new owner sets a price.
     mapping(uint256 assetId => mapping(address owner => uint256 pricePerDay))[2] private _prices;
 
+    /// @dev Per kind and asset id: the chain head of the anchored gateway access log and the
+    /// number of batches (one slot, so anchoring a batch writes one word).
+    mapping(uint256 assetId => AccessLog)[2] private _accessLogs;
+
     /// @dev Wei each owner can withdraw.
     mapping(address owner => uint256 amount) private _proceeds;
 
@@ -192,6 +196,31 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
         _proceeds[msg.sender] = 0;
         emit ProceedsWithdrawn(msg.sender, amount);
         Address.sendValue(payable(msg.sender), amount);
+    }
+
+    /// @inheritdoc IAccessLeases
+    function anchorAccessBatch(
+        AssetKind kind,
+        uint256 assetId,
+        bytes32 batchRoot,
+        uint64 count
+    ) external returns (uint256 batchId) {
+        if (batchRoot == bytes32(0) || count == 0) revert LeaseInvalidBatch(batchRoot, count);
+        _checkManager(kind, assetId);
+        AccessLog storage log = _accessLogs[uint256(kind)][assetId];
+        bytes28 prevHead = log.head;
+        uint32 id = log.batches + 1;
+        bytes28 head = bytes28(keccak256(abi.encode(prevHead, batchRoot, count, id, kind, assetId)));
+        log.head = head;
+        log.batches = id;
+        emit AccessBatchAnchored(kind, assetId, id, batchRoot, count, prevHead, head, msg.sender);
+        return id;
+    }
+
+    /// @inheritdoc IAccessLeases
+    function accessLogHead(AssetKind kind, uint256 assetId) external view returns (bytes28 head, uint32 batches) {
+        AccessLog storage log = _accessLogs[uint256(kind)][assetId];
+        return (log.head, log.batches);
     }
 
     /// @dev Whether `lease` gives access now.

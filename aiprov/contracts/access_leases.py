@@ -20,6 +20,33 @@ class Lease:
 
 
 @dataclass(frozen=True)
+class AccessBatch:
+    """One anchored batch of a gateway's access log (an ``AccessBatchAnchored`` event)."""
+
+    batch_id: int  # 1, 2, ... per asset
+    batch_root: bytes  # 32 bytes: Merkle root of the batch's entries
+    count: int  # entries in the batch
+    prev_head: bytes  # 28 bytes: chain head before the batch (zeros for the first)
+    head: bytes  # 28 bytes: chain head after it
+    operator: str
+    block: int
+    tx: str
+
+
+def access_batch_head(prev_head: bytes, batch_root: bytes, count: int, batch_id: int, kind: str, asset_id: int) -> bytes:
+    """The chain head AccessLeases stores after a batch (IAccessLeases.anchorAccessBatch):
+    ``bytes28(keccak256(abi.encode(prevHead, batchRoot, count, batchId, kind, assetId)))``."""
+    from ..manifest.keccak import keccak256
+
+    if len(prev_head) != 28 or len(batch_root) != 32:
+        raise ValueError("prev_head is 28 bytes, batch_root 32")
+    words = [prev_head.ljust(32, b"\0"), batch_root] + [
+        int(v).to_bytes(32, "big") for v in (count, batch_id, KIND_CODES[kind], asset_id)
+    ]
+    return keccak256(b"".join(words))[:28]
+
+
+@dataclass(frozen=True)
 class AccessAttempt:
     account: str
     granted: bool
@@ -69,6 +96,24 @@ class AccessLeases(Contract):
             for ev in self._asset_logs("AccessRecorded", kind, asset_id)
         ]
 
+    def access_log_head(self, kind: str, asset_id: int) -> tuple[bytes, int]:
+        """(chain head, number of batches) of the asset's anchored access log."""
+        head, batches = self.call("accessLogHead", KIND_CODES[kind], asset_id)
+        return bytes(head), batches
+
+    @staticmethod
+    def _batch(ev) -> AccessBatch:
+        a = ev.args
+        return AccessBatch(batch_id=a["batchId"], batch_root=bytes(a["batchRoot"]), count=a["count"],
+                           prev_head=bytes(a["prevHead"]), head=bytes(a["head"]), operator=a["operator"],
+                           block=ev.log.block_number, tx="0x" + ev.log.tx_hash.hex())
+
+    def access_batches(self, kind: str, asset_id: int) -> list[AccessBatch]:
+        """Every anchored batch of the asset's access log, in chain order."""
+        events = self._asset_logs("AccessBatchAnchored", kind, asset_id)
+        events.sort(key=lambda ev: (ev.log.block_number, ev.log.log_index))
+        return [self._batch(ev) for ev in events]
+
     # -- writes --------------------------------------------------------------
 
     def grant(self, signer: Signer, kind: str, asset_id: int, grantee: str, duration: int) -> TxReceipt:
@@ -90,6 +135,13 @@ class AccessLeases(Contract):
         receipt = self.transact(signer, "recordAccess", KIND_CODES[kind], asset_id)
         (event,) = self.events(receipt, "AccessRecorded")
         return event.args["granted"], receipt
+
+    def anchor_access_batch(self, signer: Signer, kind: str, asset_id: int, batch_root: bytes,
+                            count: int) -> tuple[AccessBatch, TxReceipt]:
+        """Anchor one access-log batch (owner or manager); the decoded event and the receipt."""
+        receipt = self.transact(signer, "anchorAccessBatch", KIND_CODES[kind], asset_id, bytes(batch_root), count)
+        (event,) = self.events(receipt, "AccessBatchAnchored")
+        return self._batch(event), receipt
 
     def withdraw(self, signer: Signer) -> tuple[int, TxReceipt]:
         receipt = self.transact(signer, "withdraw")

@@ -54,6 +54,18 @@ interface IAccessLeases {
     }
 
     /**
+     * @notice The on-chain end of an asset's gateway access log (a single storage slot).
+     * @param head Chain head after the last batch: `bytes28(keccak256(abi.encode(prevHead,
+     * batchRoot, count, batchId, kind, assetId)))`, folded over every batch in order; zero
+     * before the first batch. See {anchorAccessBatch}.
+     * @param batches Number of batches anchored; also the id of the last one (ids start at 1).
+     */
+    struct AccessLog {
+        bytes28 head;
+        uint32 batches;
+    }
+
+    /**
      * @notice Emitted when an owner or manager grants a lease.
      * @param kind Kind of the asset.
      * @param assetId Id of the asset in its registry.
@@ -138,6 +150,28 @@ interface IAccessLeases {
     );
 
     /**
+     * @notice Emitted by {anchorAccessBatch}: one batch of a gateway's access log, anchored.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @param batchId Position of the batch in the asset's log (1, 2, ...).
+     * @param batchRoot Merkle root of the batch's entries (the gateway's; opaque here).
+     * @param count Number of entries in the batch.
+     * @param prevHead Chain head before this batch (zero for the first).
+     * @param head Chain head after it (see {AccessLog}).
+     * @param operator Owner or manager (the gateway's operator) who anchored it.
+     */
+    event AccessBatchAnchored(
+        AssetKind indexed kind,
+        uint256 indexed assetId,
+        uint256 indexed batchId,
+        bytes32 batchRoot,
+        uint64 count,
+        bytes28 prevHead,
+        bytes28 head,
+        address operator
+    );
+
+    /**
      * @notice Emitted when an owner withdraws its proceeds.
      * @param owner Account that withdrew (and received the wei).
      * @param amount Wei withdrawn.
@@ -219,6 +253,13 @@ interface IAccessLeases {
      * @param pricePerDay The price given.
      */
     error LeaseInvalidPrice(uint256 pricePerDay);
+
+    /**
+     * @notice An access-log batch with no entries or a zero root.
+     * @param batchRoot The root given.
+     * @param count The entry count given.
+     */
+    error LeaseInvalidBatch(bytes32 batchRoot, uint64 count);
 
     /**
      * @notice The shortest grant or extension, in seconds (one minute).
@@ -389,4 +430,44 @@ interface IAccessLeases {
      * with {LeaseNothingToWithdraw} if there is nothing. Emits {ProceedsWithdrawn}.
      */
     function withdraw() external;
+
+    /**
+     * @notice Anchors one batch of a gateway's access log for an asset, so that the log cannot
+     * be rewritten, reordered or cut short later. Owner or manager of the asset (the gateway's
+     * operator).
+     * @dev The contract keeps per asset one {AccessLog} slot: a batch counter and a chain head.
+     * Batch `n` (from 1) sets `head_n = bytes28(keccak256(abi.encode(head_{n-1}, batchRoot,
+     * count, n, kind, assetId)))` with `head_0 = 0` (`abi.encode` pads the `bytes28` head on
+     * the right, the `uint64`, `uint256` and enum values on the left). Anyone holding the
+     * {AccessBatchAnchored} events (or the gateway's local log) recomputes the chain and
+     * compares it with {accessLogHead}: a batch left out, changed or moved breaks it. The head
+     * is truncated to 224 bits so that it shares its slot with the counter (one storage write
+     * per batch): replacing a batch means finding a second preimage of a 224-bit hash. The
+     * cost does not depend on `count` (the entries never reach the chain). Checks, in this
+     * order: `batchRoot != 0 && count != 0` ({LeaseInvalidBatch}), the asset exists
+     * ({LeaseAssetNotFound}), the caller may manage it ({LeaseUnauthorized}). Reverts with
+     * a panic after 2**32 - 1 batches. Emits {AccessBatchAnchored}.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @param batchRoot Merkle root of the batch's entries (how entries are hashed is the
+     * gateway's format; the contract only commits to the root).
+     * @param count Number of entries in the batch, at least 1.
+     * @return batchId The batch's position in the asset's log (1 for the first).
+     */
+    function anchorAccessBatch(
+        AssetKind kind,
+        uint256 assetId,
+        bytes32 batchRoot,
+        uint64 count
+    ) external returns (uint256 batchId);
+
+    /**
+     * @notice The current end of an asset's anchored access log.
+     * @dev Does not ask the registry (zeros for an unknown asset or one never anchored).
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @return head Chain head after the last batch (zero before the first).
+     * @return batches Number of batches anchored (the last batch's id).
+     */
+    function accessLogHead(AssetKind kind, uint256 assetId) external view returns (bytes28 head, uint32 batches);
 }

@@ -62,6 +62,17 @@ def test_record_access_within_spec(measured):
     assert measured["AccessLeases.recordAccess"] < measured["AccessLeases.recordAccess[manager]"]
 
 
+def test_access_batch_anchor_within_spec(measured):
+    """SPEC §10: anchoring an access-log batch costs at most 60,000 whatever its size: the first
+    batch of an asset (a fresh slot) and later ones, 1 entry and 10,000 entries, by a manager."""
+    keys = [k for k in measured if k.startswith("AccessLeases.anchorAccessBatch")]
+    assert len(keys) == 5
+    assert all(measured[k] <= gas.ANCHOR_LIMIT for k in keys)
+    # the size reaches only calldata: 1 and 10,000 entries differ by a few gas at most
+    first, big = measured["AccessLeases.anchorAccessBatch"], measured["AccessLeases.anchorAccessBatch[10000 entries]"]
+    assert abs(first - big) < 64
+
+
 def test_lease_views_need_no_registry_call_with_an_active_lease(measured):
     """hasAccess reads the lease first: with an active one it costs a slot read, no call."""
     assert measured["AccessLeases.hasAccess.execution"] < 3_000

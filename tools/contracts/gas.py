@@ -52,6 +52,7 @@ PROOF_DEPTH = 20
 PROOF_EXECUTION_LIMIT = 10_000
 GRANT_LIMIT = 55_000  # a new lease, granted by the asset's owner
 RECORD_ACCESS_LIMIT = 35_000  # by a grantee whose lease is active
+ANCHOR_LIMIT = 60_000  # an access-log batch, any size, first or later, by owner or manager
 
 TX_BASE = 21_000
 #: EIP-7623 (Prague): a transaction pays at least 21,000 + 10 per calldata token,
@@ -343,6 +344,18 @@ def measure_access_leases() -> dict[str, int]:
     meter.transact("buy", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
     meter.transact("buy[extend active]", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
     meter.transact("withdraw", fn.withdraw(), owner)
+
+    # anchorAccessBatch by the gateway's operator (a manager): the first batch of an asset
+    # writes its fresh log slot, later ones rewrite it. The entries never reach the chain, so
+    # the batch size changes only two calldata bytes.
+    models.functions.setManager(1, manager, True).transact({"from": owner})
+    root = _keccak(b"batch")
+    meter.transact("anchorAccessBatch", fn.anchorAccessBatch(DATASET, 1, root, 1), manager)
+    meter.transact("anchorAccessBatch[10000 entries]", fn.anchorAccessBatch(MODEL, 1, root, 10_000), manager)
+    meter.transact("anchorAccessBatch[next]", fn.anchorAccessBatch(DATASET, 1, root, 1), manager)
+    meter.transact("anchorAccessBatch[next, 10000 entries]", fn.anchorAccessBatch(MODEL, 1, root, 10_000), manager)
+    meter.transact("anchorAccessBatch[owner, next]", fn.anchorAccessBatch(DATASET, 1, root, 1), owner)
+    meter.view("accessLogHead", fn.accessLogHead(DATASET, 1), stranger)
 
     meter.view("MIN_DURATION", fn.MIN_DURATION(), stranger)
     meter.view("MAX_DURATION", fn.MAX_DURATION(), stranger)
