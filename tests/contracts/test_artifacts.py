@@ -260,6 +260,8 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "buy(uint8,uint256,uint256)",
         "proceedsOf(address)",
         "withdraw()",
+        "anchorAccessBatch(uint8,uint256,bytes32,uint64)",
+        "accessLogHead(uint8,uint256)",
     }
     # the enum is AssetKind in the ABI's internal types, so client code generators see it
     assert functions["grant(uint8,uint256,address,uint64)"]["inputs"][0]["internalType"] == (
@@ -273,6 +275,8 @@ def test_access_leases_artifact_has_the_agreed_abi():
     assert outputs["MIN_DURATION()"] == outputs["MAX_DURATION()"] == ["uint64"]
     assert outputs["expiresAt(uint8,uint256,address)"] == ["uint64"]
     assert outputs["recordAccess(uint8,uint256)"] == ["bool"]
+    assert outputs["anchorAccessBatch(uint8,uint256,bytes32,uint64)"] == ["uint256"]
+    assert outputs["accessLogHead(uint8,uint256)"] == ["bytes28", "uint32"]
     (get_lease,) = [i for i in abi if i.get("name") == "getLease"]
     assert [(c["name"], c["type"]) for c in get_lease["outputs"][0]["components"]] == [
         ("expiresAt", "uint64"),
@@ -289,6 +293,7 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "PriceSet(uint8,uint256,uint256)",
         "AccessRecorded(uint8,uint256,address,bool,uint64)",
         "ProceedsWithdrawn(address,uint256)",
+        "AccessBatchAnchored(uint8,uint256,uint256,bytes32,uint64,bytes28,bytes28,address)",
     }
     indexed = {name: [i["name"] for i in e["inputs"] if i["indexed"]] for name, e in events.items()}
     assert indexed["AccessRecorded(uint8,uint256,address,bool,uint64)"] == [
@@ -302,6 +307,11 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "grantee",
     ]
     assert indexed["ProceedsWithdrawn(address,uint256)"] == ["owner"]
+    assert indexed["AccessBatchAnchored(uint8,uint256,uint256,bytes32,uint64,bytes28,bytes28,address)"] == [
+        "kind",
+        "assetId",
+        "batchId",
+    ]
 
     assert {signature(i) for i in abi if i["type"] == "error"} == {
         "LeaseAssetNotFound(uint8,uint256)",
@@ -315,6 +325,7 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "LeaseNotForSale(uint8,uint256)",
         "LeaseWrongPayment(uint256,uint256)",
         "LeaseNothingToWithdraw(address)",
+        "LeaseInvalidBatch(bytes32,uint64)",
         # OpenZeppelin: ReentrancyGuardTransient, and Address.sendValue's failures
         "ReentrancyGuardReentrantCall()",
         "FailedCall()",
