@@ -9,7 +9,7 @@
 
 Methods return typed results (:mod:`aiprov.results`) and raise
 :class:`aiprov.errors.AiprovError` subclasses, which the CLI maps to exit codes.
-The work is done in :mod:`aiprov.assets` (what datasets and models share) and
+The work is done in :mod:`aiprov.registration` (what datasets and models share) and
 :mod:`aiprov.models` (training metadata, lineage). Chain connections are opened
 per call and closed at its end, so a long-lived ``Client`` (a notebook, a
 training script) never holds the local chain's lock between calls.
@@ -134,7 +134,7 @@ class Client:
         Idempotent: if this account already registered the same root, nothing is
         sent and the existing id is returned with ``already_registered=True``.
         """
-        from . import assets
+        from . import registration
         from .metadata import dataset_metadata
 
         parent_id = _parse_id(parent, "--parent") if parent is not None else 0
@@ -146,7 +146,7 @@ class Client:
                     s.datasets.get(parent_id)  # NotRegistered (exit 1) with a clear message
                 return s.datasets.register(s.signer, root, doc_hash, metadata_uri, parent_id)
 
-            return assets.register(
+            return registration.register(
                 s, "dataset", path, manifest, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
                 receipt_extra=lambda reg: {"parent_id": reg.parent_id},
             )
@@ -161,13 +161,13 @@ class Client:
         the registered content is at hand (the receipt). A model also fails when
         anything upstream in its lineage (a dataset, a base model) is revoked.
         """
-        from . import assets
+        from . import registration
         from .manifest import build_manifest
 
         kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
         target = Path(path)
-        receipt_path, rec, expected = assets.load_expected(kind, target, receipt, self.home)
+        receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home)
         actual = build_manifest(
             target,
             ignore=list(expected.ignore) if expected else None,
@@ -176,7 +176,7 @@ class Client:
         )
         with self.session() as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
-            return assets.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
+            return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
                                  expected=expected, problems=[], extra_check=extra)
 
     def verify_dataset(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
@@ -184,32 +184,32 @@ class Client:
 
     def show(self, kind: str, id: int) -> AssetInfo:
         """Everything the chain (and this machine's metadata store) holds about one id."""
-        from . import assets
+        from . import registration
 
         with self.session() as s:
-            return assets.info(s, _kind(kind), _parse_id(id))
+            return registration.info(s, _kind(kind), _parse_id(id))
 
     def show_dataset(self, id: int) -> AssetInfo:
         return self.show("dataset", id)
 
     def history(self, kind: str, id: int) -> HistoryResult:
         """Versions (parents / base models and successors) and every on-chain event of an id."""
-        from . import assets
+        from . import registration
 
         with self.session() as s:
-            return assets.history(s, _kind(kind), _parse_id(id))
+            return registration.history(s, _kind(kind), _parse_id(id))
 
     def dataset_history(self, id: int) -> HistoryResult:
         return self.history("dataset", id)
 
     def set_status(self, kind: str, id: int, status: str, reason: str = "") -> StatusResult:
         """Deprecate or revoke (owner only; revoked is final; same status sends nothing)."""
-        from . import assets
+        from . import registration
 
         if status not in ("deprecated", "revoked"):
             raise InvalidArgument(f"status must be deprecated or revoked, got {status!r}")
         with self.session() as s:
-            return assets.set_status(s, _kind(kind), _parse_id(id), status, reason)
+            return registration.set_status(s, _kind(kind), _parse_id(id), status, reason)
 
     def revoke_dataset(self, id: int, reason: str) -> StatusResult:
         return self.set_status("dataset", id, "revoked", reason)
@@ -245,7 +245,7 @@ class Client:
         ``code_dir`` (default: the working directory) and the Python / ML package
         versions are captured too. All of it is hashed into the metadata.
         """
-        from . import assets
+        from . import registration
         from .metadata import model_metadata
         from .models import training_metadata
 
@@ -273,7 +273,7 @@ class Client:
                             )
                 return s.models.register(s.signer, root, doc_hash, metadata_uri, dataset_ids, parent_ids)
 
-            return assets.register(
+            return registration.register(
                 s, "model", path, manifest, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
                 receipt_extra=lambda reg: {
                     "datasets": [{"id": i, "root": r} for i, r in zip(reg.dataset_ids, reg.dataset_roots)],
@@ -298,12 +298,12 @@ class Client:
 
     def lineage(self, id: int) -> LineageResult:
         """The model's transitive lineage: base models and datasets with their recorded roots."""
-        from . import assets
+        from . import registration
         from .models import lineage
 
         model_id = _parse_id(id)
         with self.session() as s:
-            graph = lineage(s, model_id, lambda h: assets.load_metadata(self.home, h))
+            graph = lineage(s, model_id, lambda h: registration.load_metadata(self.home, h))
         return LineageResult(model=model_id, **graph)
 
     def _upstream_revocations(self, s, model_id: int) -> list[str]:

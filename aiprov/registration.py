@@ -1,4 +1,4 @@
-"""Operations shared by datasets and models: register, verify, show, history, status.
+"""Registering datasets and models: anchor a root, write the receipt (and, for now, verify, show, history, status).
 
 Each function takes a :class:`aiprov.session.Session` and the asset ``kind``
 (``"dataset"`` or ``"model"``); what differs per kind (the contract call, the
