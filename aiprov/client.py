@@ -340,84 +340,84 @@ class Client:
         return self._lease_call("extend", asset, grantee, days)
 
     def _lease_call(self, action: str, asset: str, grantee: str, days: int) -> LeaseTxResult:
-        from . import leases
+        from . import access
         from .chain.accounts import parse_address
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(grantee)
-        leases.parse_days(days)
+        access.parse_days(days)
         with self.session() as s:
-            return leases.grant(s, kind, asset_id, address, days, extend=action == "extend")
+            return access.grant(s, kind, asset_id, address, days, extend=action == "extend")
 
     def revoke_lease(self, asset: str, grantee: str) -> LeaseTxResult:
         """End ``grantee``'s access now (not for a paid lease before it ends)."""
-        from . import leases
+        from . import access
         from .chain.accounts import parse_address
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(grantee)
         with self.session() as s:
-            return leases.revoke(s, kind, asset_id, address)
+            return access.revoke(s, kind, asset_id, address)
 
     def check_lease(self, asset: str, account: str) -> LeaseCheck:
         """Whether ``account`` may use ``asset`` now (a live lease, or owner / manager)."""
-        from . import leases
+        from . import access
         from .chain.accounts import parse_address
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         address = parse_address(account)
         with self.session() as s:
-            return leases.check(s, kind, asset_id, address)
+            return access.check(s, kind, asset_id, address)
 
     def list_leases(self, asset: str) -> list[LeaseInfo]:
         """Every lease ever granted or bought on ``asset``, with its current state."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         with self.session() as s:
-            return leases.list_leases(s, kind, asset_id)
+            return access.list_leases(s, kind, asset_id)
 
     def set_lease_price(self, asset: str, per_day: str | int) -> PriceResult:
         """Put ``asset`` up for sale at ``per_day`` (``0.01ether``, ``10gwei``, wei; 0 = not for sale)."""
-        from . import leases
+        from . import access
         from .units import parse_amount, parse_asset
 
         kind, asset_id = parse_asset(asset)
         wei = parse_amount(str(per_day))
         with self.session() as s:
-            return leases.set_price(s, kind, asset_id, wei)
+            return access.set_price(s, kind, asset_id, wei)
 
     def buy_lease(self, asset: str, days: int) -> LeaseTxResult:
         """Buy ``days`` of access to ``asset`` for the signing account, paying exactly the price."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
-        leases.parse_days(days)
+        access.parse_days(days)
         with self.session() as s:
-            return leases.buy(s, kind, asset_id, days)
+            return access.buy(s, kind, asset_id, days)
 
     def use(self, asset: str) -> AccessResult:
         """Record an access attempt on ``asset`` by the signing account; ``granted`` says if it may."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         with self.session() as s:
-            return leases.use(s, kind, asset_id)
+            return access.use(s, kind, asset_id)
 
     def access_log(self, asset: str) -> list[AccessAttemptInfo]:
         """Every recorded access attempt on ``asset``, allowed or denied, oldest first."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         with self.session() as s:
-            return leases.access_log(s, kind, asset_id)
+            return access.access_log(s, kind, asset_id)
 
     def anchor_access_batch(self, asset: str, batch_root, count: int) -> AccessBatchInfo:
         """Anchor one batch of a gateway's access log of ``asset`` on-chain: the Merkle root of
@@ -441,10 +441,10 @@ class Client:
 
     def withdraw(self) -> WithdrawResult:
         """Withdraw the signing account's lease sale proceeds (nothing sent when none are owed)."""
-        from . import leases
+        from . import access
 
         with self.session() as s:
-            return leases.withdraw(s)
+            return access.withdraw(s)
 
     # -- dev chains --------------------------------------------------------------
 

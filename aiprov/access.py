@@ -1,4 +1,4 @@
-"""Access leases: grant, extend, revoke, sell, check and log access to a dataset or model.
+"""Access to an asset: lease grant, extend, revoke, sale, check, the access log, withdrawals.
 
 Functions take a :class:`aiprov.session.Session`; :class:`aiprov.Client` wraps
 each in a method. Rules live in the AccessLeases contract (see
