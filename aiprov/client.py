@@ -10,7 +10,7 @@
 Methods return typed results (:mod:`aiprov.results`) and raise
 :class:`aiprov.errors.AiprovError` subclasses, which the CLI maps to exit codes.
 The work is done in :mod:`aiprov.registration` (what datasets and models share) and
-:mod:`aiprov.models` (training metadata, lineage). Chain connections are opened
+:mod:`aiprov.training` and :mod:`aiprov.lineage`. Chain connections are opened
 per call and closed at its end, so a long-lived ``Client`` (a notebook, a
 training script) never holds the local chain's lock between calls.
 """
@@ -247,7 +247,7 @@ class Client:
         """
         from . import registration
         from .metadata import model_metadata
-        from .models import training_metadata
+        from .training import training_metadata
 
         dataset_ids = [_parse_id(d, "--dataset") for d in datasets]
         parent_ids = [_parse_id(m, "--base-model") for m in base_models]
@@ -299,7 +299,7 @@ class Client:
     def lineage(self, id: int) -> LineageResult:
         """The model's transitive lineage: base models and datasets with their recorded roots."""
         from . import registration
-        from .models import lineage
+        from .lineage import lineage
 
         model_id = _parse_id(id)
         with self.session() as s:
@@ -308,7 +308,7 @@ class Client:
 
     def _upstream_revocations(self, s, model_id: int) -> list[str]:
         """Why a model must not be trusted beyond its own status: revoked things upstream."""
-        from .models import lineage
+        from .lineage import lineage
 
         graph = lineage(s, model_id, lambda h: None)
         return [

@@ -47,5 +47,5 @@ def dataset_metadata(manifest, *, name=None, description=None, license=None, sou
 
 
 def model_metadata(manifest, *, name=None, description=None, license=None, training=None) -> dict:
-    """``training`` is :func:`aiprov.models.training_metadata`'s output."""
+    """``training`` is :func:`aiprov.training.training_metadata`'s output."""
     return metadata_document("model", manifest, name=name, description=description, license=license, training=training)

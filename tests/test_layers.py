@@ -1,7 +1,7 @@
 """Layers only point down, and each shared concept has one home.
 
     manifest/ (content identity)   chain/ (backends, accounts)   contracts/ (bindings)
-    operations (assets, models, leases, ownership, session)   client.py   cli/
+    operations (registration, verification, access, lineage, ownership, session)   client.py   cli/
 
 Every import is counted, including the ones inside functions (aiprov defers heavy imports).
 """
@@ -49,8 +49,9 @@ def _offenders(under: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
     return out
 
 
-UPPER = ("aiprov.client", "aiprov.cli", "aiprov.session", "aiprov.assets", "aiprov.leases",
-         "aiprov.models", "aiprov.ownership", "aiprov.receipts", "aiprov.metadata")
+#: Modules above the chain and contract bindings: operations, the façade, the CLI.
+UPPER = ("aiprov.client", "aiprov.cli", "aiprov.session", "aiprov.registration", "aiprov.access",
+         "aiprov.training", "aiprov.lineage", "aiprov.ownership", "aiprov.receipts", "aiprov.metadata")
 
 
 def test_chain_knows_nothing_of_contracts_or_operations():

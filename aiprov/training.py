@@ -1,15 +1,10 @@
-"""Model-specific parts: training-run metadata and lineage.
+"""Training-run metadata: what a model's metadata document says about how it was made.
 
-Training-run metadata is what a training script knows at the end of a run —
+It is what a training script knows at the end of a run —
 its config, its metrics — plus what aiprov captures itself: the git commit
 (and whether the tree was dirty) of the working directory, the Python version
 and platform, and the versions of the ML packages installed. All of it goes
 into the metadata document whose keccak256 is anchored with the model.
-
-Lineage is read back from the chain: each model's ``ModelRegistered`` event
-names its datasets (with their roots at registration time) and base models,
-and the registry's ``checkLineage`` confirms the event against the stored
-commitment.
 """
 
 from __future__ import annotations
@@ -117,55 +112,3 @@ def training_metadata(
             out["code"] = code
         out["environment"] = environment()
     return out
-
-
-# ---------------------------------------------------------------- lineage
-
-
-def lineage(session, model_id: int, load_metadata) -> dict:
-    """The transitive lineage graph of ``model_id``: nodes, edges, and what is revoked.
-
-    Nodes are ``"model:N"`` / ``"dataset:N"`` with their current on-chain root
-    and status; edges are ``trained_on`` (model → dataset, with the dataset root
-    recorded at registration), ``derived_from`` (model → base model) and
-    ``previous_version`` (dataset → parent dataset).
-    """
-    models, datasets = session.models, session.datasets
-    nodes: dict[str, dict] = {}
-    edges: list[dict] = []
-
-    def name_of(reg) -> str | None:
-        doc = load_metadata(reg.metadata_hash)
-        return doc.get("name") if doc else None
-
-    def add_dataset(dataset_id: int) -> str:
-        key = f"dataset:{dataset_id}"
-        if key in nodes:
-            return key
-        record = datasets.get(dataset_id)
-        reg = datasets.registration(dataset_id)
-        nodes[key] = {"key": key, "kind": "dataset", "id": dataset_id, "root": record.root,
-                      "status": record.status, "owner": record.owner, "name": name_of(reg)}
-        if record.parent_id:
-            edges.append({"from": key, "to": add_dataset(record.parent_id), "relation": "previous_version"})
-        return key
-
-    def add_model(mid: int) -> str:
-        key = f"model:{mid}"
-        if key in nodes:
-            return key
-        record = models.get(mid)
-        reg = models.registration(mid)
-        ok = models.call("checkLineage", mid, list(reg.dataset_ids),
-                         [bytes.fromhex(r[2:]) for r in reg.dataset_roots], list(reg.parent_model_ids))
-        nodes[key] = {"key": key, "kind": "model", "id": mid, "root": record.root, "status": record.status,
-                      "owner": record.owner, "name": name_of(reg), "lineage_verified": bool(ok)}
-        for dataset_id, root in zip(reg.dataset_ids, reg.dataset_roots):
-            edges.append({"from": key, "to": add_dataset(dataset_id), "relation": "trained_on", "root": root})
-        for parent in reg.parent_model_ids:
-            edges.append({"from": key, "to": add_model(parent), "relation": "derived_from"})
-        return key
-
-    root_key = add_model(model_id)
-    revoked = sorted(k for k, n in nodes.items() if n["status"] == "revoked")
-    return {"root": root_key, "nodes": list(nodes.values()), "edges": edges, "revoked": revoked}
