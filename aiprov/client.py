@@ -422,22 +422,22 @@ class Client:
     def anchor_access_batch(self, asset: str, batch_root, count: int) -> AccessBatchInfo:
         """Anchor one batch of a gateway's access log of ``asset`` on-chain: the Merkle root of
         its entries (32 bytes or ``0x…``) and their number. Owner or manager of the asset."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
-        leases.parse_batch_root(batch_root)
+        access.parse_batch_root(batch_root)
         with self.session() as s:
-            return leases.anchor_access_batch(s, kind, asset_id, batch_root, count)
+            return access.anchor_access_batch(s, kind, asset_id, batch_root, count)
 
     def access_batches(self, asset: str) -> AccessBatchesResult:
         """The anchored access-log batches of ``asset``, checked against the on-chain head."""
-        from . import leases
+        from . import access
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         with self.session() as s:
-            return leases.access_batches(s, kind, asset_id)
+            return access.access_batches(s, kind, asset_id)
 
     def withdraw(self) -> WithdrawResult:
         """Withdraw the signing account's lease sale proceeds (nothing sent when none are owed)."""
