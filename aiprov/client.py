@@ -85,18 +85,21 @@ class Client:
 
     def close(self) -> None:
         if self._session_obj is not None:
-            self._session_obj.backend.close()
+            self._session_obj.close()
             self._session_obj = None
 
     @contextlib.contextmanager
-    def session(self) -> Iterator:
-        """An open :class:`aiprov.session.Session` for the duration of a call (re-entrant)."""
+    def session(self, *, hints: dict | None = None) -> Iterator:
+        """An open :class:`aiprov.session.Session` for the duration of a call (re-entrant).
+
+        ``hints``: contract name → address a receipt or proof names (see :mod:`aiprov.contracts.discovery`).
+        """
         from .chain.networks import open_backend
         from .session import Session
 
         if self._session_obj is None:
             backend = open_backend(self.network, self.home, rpc_url=self.rpc_url, confirmations=self.confirmations)
-            self._session_obj = Session(backend, self.home, self.account)
+            self._session_obj = Session(backend, self.home, self.account, hints=hints)
         self._depth += 1
         try:
             yield self._session_obj
@@ -167,14 +170,14 @@ class Client:
         kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
         target = Path(path)
-        receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home)
+        receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
         actual = build_manifest(
             target,
             ignore=list(expected.ignore) if expected else None,
             follow_dir_symlinks=bool(expected and expected.symlinks == "all"),
             progress=progress,
         )
-        with self.session() as s:
+        with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
             return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
                                  expected=expected, problems=[], extra_check=extra)

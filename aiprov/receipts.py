@@ -1,10 +1,29 @@
-"""Receipts: the local record ``register`` writes beside a target (``aiprov-receipt/1``).
+"""Receipts: the local record ``register`` writes beside a target (``aiprov-receipt/2``).
 
-A receipt lets anyone re-check a registration without flags: it holds the
-manifest (every file's path, size and SHA-256, the ignore rules and symlink
-policy), the root, where it was anchored (chain id, contract, id, tx, block)
-and the metadata document whose hash is on-chain. It is written atomically;
-it never contains keys or salts.
+A receipt lets anyone re-check a registration without flags: it holds, for
+**every version registered from this target** (a later ``register --parent``
+never loses an earlier one), the manifest (every file's path, size and
+SHA-256, the ignore rules and symlink policy), the root, where it was anchored
+(chain id, contract, id, tx, block) and the metadata document whose hash is
+on-chain. It is written atomically; it never contains keys or salts.
+
+Format ``aiprov-receipt/2``::
+
+    {"format": "aiprov-receipt/2", "kind": "dataset",
+     "id": 2, "root": "0x…", "network": "local", "chain_id": 1337,     # the latest version,
+     "contract": "0x…", "tx": "0x…", "block": 9, "owner": "0x…",      # as in /1 (no manifest)
+     "parent_id": 1, "metadata_hash": "0x…", "metadata_uri": "",
+     "versions": [                                                    # oldest first
+        {"id": 1, "root": …, "chain_id": …, "contract": …, "tx": …, "block": …, "owner": …,
+         "parent_id": null, "metadata_hash": …, "metadata_uri": …, "metadata": {…},
+         "manifest": {aiprov-manifest/1}},
+        {"id": 2, …}]}
+
+One version per (chain id, contract, id): registering the same version again
+replaces its entry, a new id is appended. ``aiprov-receipt/1`` receipts (one
+registration, ``manifest`` and ``metadata`` at the top level) are still read,
+as a receipt with one version, and are rewritten as ``/2`` when a version is
+added.
 
 Location: ``<PATH>.aiprov.json`` beside the target, or ``--receipt FILE``; when
 the target's folder is read-only, ``$AIPROV_HOME/receipts/<name>-<hash of the
@@ -22,8 +41,12 @@ from typing import Any
 from .errors import InvalidReceipt
 from .fsutil import atomic_write_text, state_home
 
-FORMAT = "aiprov-receipt/1"
+FORMAT = "aiprov-receipt/2"
+#: Receipt formats this version reads.
+READABLE = ("aiprov-receipt/1", FORMAT)
 SUFFIX = ".aiprov.json"
+#: Top-level fields of a version that are not repeated in the summary.
+_VERSION_ONLY = ("metadata", "manifest")
 
 
 def default_receipt_path(target: Path) -> Path:
@@ -64,7 +87,10 @@ def write_receipt(receipt: dict[str, Any], target: Path, explicit: Path | None, 
 
 
 def read_receipt(path: Path) -> dict[str, Any]:
-    """Load and sanity-check a receipt; InvalidReceipt (exit 2) when it is not one."""
+    """Load and check a receipt (``/1`` or ``/2``), returned in the ``/2`` shape.
+
+    InvalidReceipt (exit 2) when it is not one.
+    """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -72,9 +98,39 @@ def read_receipt(path: Path) -> dict[str, Any]:
         raise InvalidReceipt(f"receipt {path} does not exist") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InvalidReceipt(f"receipt {path} is not readable JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidReceipt(f"{path} is not an aiprov receipt (format {FORMAT!r} expected)")
-    for key in ("kind", "id", "root", "chain_id", "manifest"):
+    if not isinstance(data, dict) or data.get("format") not in READABLE:
+        raise InvalidReceipt(f"{path} is not an aiprov receipt (format {' or '.join(map(repr, READABLE))} expected)")
+    if data["format"] != FORMAT:  # /1: the one registration is the one version
+        version = {k: v for k, v in data.items() if k not in ("format", "kind")}
+        data = {**{k: v for k, v in data.items() if k not in _VERSION_ONLY}, "format": FORMAT, "versions": [version]}
+    versions = data.get("versions")
+    if not isinstance(versions, list) or not versions or not all(isinstance(v, dict) for v in versions):
+        raise InvalidReceipt(f"receipt {path} has no versions")
+    for key in ("kind", "id", "root", "chain_id"):
         if key not in data:
             raise InvalidReceipt(f"receipt {path} has no {key!r}")
+    for version in versions:
+        for key in ("id", "root", "chain_id", "manifest"):
+            if key not in version:
+                raise InvalidReceipt(f"receipt {path}: a version has no {key!r}")
     return data
+
+
+def new_receipt(kind: str, version: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A ``/2`` receipt whose latest version is ``version``, keeping ``existing``'s other versions."""
+    key = (version.get("chain_id"), str(version.get("contract", "")).lower(), version.get("id"))
+    kept = []
+    if existing is not None and existing.get("kind") == kind:
+        kept = [v for v in existing["versions"]
+                if (v.get("chain_id"), str(v.get("contract", "")).lower(), v.get("id")) != key]
+    summary = {k: v for k, v in version.items() if k not in _VERSION_ONLY}
+    return {"format": FORMAT, "kind": kind, **summary, "versions": kept + [version]}
+
+
+def pick_version(receipt: dict[str, Any], id: int | None = None, chain_id: int | None = None) -> dict[str, Any] | None:
+    """The version with ``id`` (on ``chain_id`` when given; the newest such), or the latest when ``id`` is None."""
+    versions = receipt["versions"]
+    if id is None:
+        return versions[-1]
+    matches = [v for v in versions if v.get("id") == id and (chain_id is None or v.get("chain_id") == chain_id)]
+    return matches[-1] if matches else None

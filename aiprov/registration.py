@@ -89,12 +89,11 @@ def register(
 
 
 def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, doc, extra, *, already, gas_used):
-    from .receipts import FORMAT, default_receipt_path, find_receipt, read_receipt, write_receipt
+    from .manifest_store import save_manifest
+    from .receipts import default_receipt_path, find_receipt, new_receipt, read_receipt, write_receipt
 
     backend = session.backend
-    receipt_doc = {
-        "format": FORMAT,
-        "kind": kind,
+    version = {
         "id": reg.id,
         "root": manifest.root,
         "network": backend.network,
@@ -109,19 +108,20 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
         "metadata": doc,
         "manifest": manifest.to_dict(),
     }
+    save_manifest(session.home, manifest)
     target = Path(path)
     existing = Path(receipt_arg) if receipt_arg else find_receipt(target, session.home)
-    keep = False
-    if already and existing is not None and existing.is_file():
+    old = None
+    if existing is not None and existing.is_file():
         try:
             old = read_receipt(existing)
-            keep = (old["kind"], old["id"], old["chain_id"], old["root"]) == (kind, reg.id, backend.chain_id, manifest.root)
         except InvalidReceipt:
-            keep = False
-    if keep:
+            old = None
+    if already and old is not None and old["kind"] == kind and old["versions"][-1] == version:
         written = existing
         fallback = not receipt_arg and written != default_receipt_path(target)
     else:
+        receipt_doc = new_receipt(kind, version, old)
         written, fallback = write_receipt(receipt_doc, target, Path(receipt_arg) if receipt_arg else None, session.home)
     return RegisterResult(
         kind=kind, id=reg.id, root=manifest.root, tx=reg.tx, block=reg.block,
@@ -134,10 +134,14 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
 # ---------------------------------------------------------------- verify
 
 
-def load_expected(kind: str, path: Path, receipt, home: Path):
-    """(receipt path, receipt dict, its manifest) for ``path`` — all None without a receipt."""
+def load_expected(kind: str, path: Path, receipt, home: Path, wanted_id: int | None = None):
+    """(receipt path, the version to compare with, its manifest) for ``path`` — all None without a receipt.
+
+    The version is the one registered as ``wanted_id`` when the receipt has it,
+    else the latest. The version dict has the receipt's ``kind`` too.
+    """
     from .manifest import Manifest
-    from .receipts import find_receipt, read_receipt
+    from .receipts import find_receipt, pick_version, read_receipt
 
     receipt_path = Path(receipt) if receipt else find_receipt(path, home)
     if receipt_path is None:
@@ -145,11 +149,22 @@ def load_expected(kind: str, path: Path, receipt, home: Path):
     rec = read_receipt(receipt_path)
     if rec["kind"] != kind:
         raise InvalidReceipt(f"{receipt_path} is a {rec['kind']} receipt, not a {kind} receipt")
+    version = (pick_version(rec, wanted_id) if wanted_id is not None else None) or pick_version(rec)
     try:
-        manifest = Manifest.from_dict(rec["manifest"])
+        manifest = Manifest.from_dict(version["manifest"])
     except InvalidReceipt as exc:
         raise InvalidReceipt(f"receipt {receipt_path}: {exc.message}") from None
-    return receipt_path, rec, manifest
+    return receipt_path, {**version, "kind": kind}, manifest
+
+
+def receipt_hints(kind: str, rec: dict | None) -> dict | None:
+    """Session hints from a receipt version: the registry it names, on its chain."""
+    from .contracts.discovery import parse_hex_address
+
+    if rec is None or parse_hex_address(rec.get("contract") or "") is None:
+        return None
+    name = "DatasetRegistry" if kind == "dataset" else "ModelRegistry"
+    return {"chain_id": rec.get("chain_id"), name: parse_hex_address(rec["contract"])}
 
 
 def verify(
@@ -173,6 +188,7 @@ def verify(
 
     backend = session.backend
     registry = session.registry(kind)
+    problems.extend(w for w in session.warnings if w not in problems)
     if wanted_id is None and rec is not None:
         if rec["chain_id"] == backend.chain_id:
             wanted_id = int(rec["id"])
@@ -185,7 +201,7 @@ def verify(
         kind=kind, root=actual.root, chain_id=backend.chain_id, network=backend.network,
         receipt=receipt_path, files=actual.file_count, size=actual.total_size, problems=problems,
     )
-    no_changes = Changes([], [], [])
+    no_changes = Changes()
     if wanted_id is None:
         records = [registry.get(r.id) for r in registry.registrations(root=bytes.fromhex(actual.root[2:]))]
         candidates = [r for r in records if r.status != "revoked"]
@@ -194,15 +210,15 @@ def verify(
             if not blockers:
                 return VerifyResult(
                     verified=True, expected_root=record.root, id=record.id, status=record.status,
-                    reason=f"root is registered as {kind} {record.id} ({record.status})",
-                    changes=no_changes, **common,
+                    reason=f"root is registered as {kind} {record.id} ({record.status}) by {record.owner}",
+                    changes=no_changes, owner=record.owner, **common,
                 )
         if records:
             first = (candidates or records)[0]
             why = (extra_check(first) if candidates and extra_check else []) or [f"{kind} {first.id} with this root was revoked"]
             return VerifyResult(
                 verified=False, expected_root=first.root, id=first.id, status=first.status,
-                reason="; ".join(why), changes=None, **common,
+                reason="; ".join(why), changes=None, owner=first.owner, **common,
             )
         return VerifyResult(
             verified=False, expected_root=None, id=None, status="not-registered",
@@ -228,15 +244,15 @@ def verify(
         )
     blockers = extra_check(record) if (extra_check and same) else []
     if same and backend.confirmations > 1:
-        depth = backend.block_number() - registry.registration(wanted_id).block + 1
+        hint = rec.get("block") if rec is not None and rec.get("id") == wanted_id else None
+        depth = backend.block_number() - registry.registration(wanted_id, block=hint).block + 1
         if depth < backend.confirmations:
             blockers.append(f"{kind} {wanted_id}'s registration has {depth} of {backend.confirmations} "
                             "confirmations; wait a few blocks and verify again")
     if not same:
         reason = f"content differs from {kind} {wanted_id}"
         if changes is not None:
-            n = len(changes.added) + len(changes.removed) + len(changes.modified)
-            reason += f": {n} file(s) changed"
+            reason += f": {changes.count} file(s) changed"
     elif record.status == "revoked":
         reason = f"{kind} {wanted_id} was revoked by its owner"
         if session.registry(kind).status_reason(wanted_id):
@@ -247,7 +263,7 @@ def verify(
         reason = f"content matches {kind} {wanted_id} ({record.status})"
     return VerifyResult(
         verified=same and record.status != "revoked" and not blockers, expected_root=record.root,
-        id=wanted_id, status=record.status, reason=reason, changes=changes, **common,
+        id=wanted_id, status=record.status, reason=reason, changes=changes, owner=record.owner, **common,
     )
 
 

@@ -61,9 +61,10 @@ class VerifyResult:
     files: int = 0
     size: int = 0
     problems: list[str] = field(default_factory=list)
+    owner: str | None = None  # who owns the registration compared with
 
     def to_json(self) -> dict:
-        empty = {"added": [], "removed": [], "modified": []}
+        empty = {"added": [], "removed": [], "modified": [], "renamed": []}
         return {
             "verified": self.verified,
             "kind": self.kind,
@@ -80,6 +81,7 @@ class VerifyResult:
             "files": self.files,
             "size": self.size,
             "problems": list(self.problems),
+            "owner": self.owner,
         }
 
 

@@ -1,9 +1,13 @@
 """One open connection to a chain, with the account and the contracts on it.
 
 A :class:`Session` is what every library operation works with: the backend,
-the state directory, the signer for ``--account``, and the registries —
-found in the deployments record, or deployed on first use on ``local``.
-It is passed explicitly; nothing reaches for a global.
+the state directory, the signer for ``--account``, and the registries. The
+contracts are found without any local state (:mod:`aiprov.contracts.discovery`:
+a receipt's address, the canonical CREATE2 address, the deployments cache) and
+trusted only when their code is the shipped code; on ``local`` missing ones are
+deployed on first use. Event reads on RPC chains go through the incremental
+cache of :mod:`aiprov.chain.events`. It is passed explicitly; nothing reaches
+for a global.
 """
 
 from __future__ import annotations
@@ -15,10 +19,21 @@ from .chain.backend import Backend
 
 
 class Session:
-    def __init__(self, backend: Backend, home: Path, account: str | None) -> None:
+    """``hints``: ``{"chain_id": N, contract name: address}`` named by a receipt or proof.
+
+    A hint is only a candidate: it is used on chain ``N`` only, and only when the
+    code there passes the same check as any other address.
+    """
+
+    def __init__(self, backend: Backend, home: Path, account: str | None, *, hints: dict | None = None) -> None:
         self.backend = backend
         self.home = Path(home)
         self.account = account
+        hints = dict(hints or {})
+        same_chain = hints.pop("chain_id", None) == backend.chain_id
+        self.hints: dict[str, bytes] = hints if same_chain else {}
+        #: things the user should know (a receipt naming another contract...), shown as warnings
+        self.warnings: list[str] = []
 
     @cached_property
     def signer(self):
@@ -26,39 +41,67 @@ class Session:
 
         return resolve_signer(self.account, dev_network=self.backend.dev is not None, home=self.home)
 
-    def _deployer(self):
-        """Who deploys missing contracts: dev:0 on the embedded chain, nobody elsewhere."""
-        from .chain.accounts import dev_signer
+    @cached_property
+    def events(self):
+        """The event cache (None on ``local``, whose chain indexes its own logs)."""
+        from .chain.events import EventCache
 
-        return dev_signer(0) if self.backend.network == "local" else None
+        return EventCache(None if self.backend.network == "local" else self.home)
+
+    def close(self) -> None:
+        if "events" in self.__dict__ and self.events is not None:
+            self.events.close()
+        self.backend.close()
+
+    def _find(self, name: str, links: tuple[bytes, ...] | None = None, linked_from: str | None = None,
+              hint: bytes | None = None):
+        """Where ``name`` is: found (any chain), or deployed on first use on ``local``; else exit 3."""
+        from .contracts.discovery import checksum, locate, require
+
+        kwargs = dict(hint=hint or self.hints.get(name), links=links, warnings=self.warnings,
+                      hint_from=linked_from or "the receipt")
+        if self.backend.network != "local":
+            return require(self.backend, self.home, name, **kwargs)
+        found = locate(self.backend, self.home, name, **kwargs)
+        if found is None:
+            from .chain.accounts import dev_signer
+            from .contracts.deployments import deploy_deterministic
+
+            deploy_deterministic(self.backend, self.home, dev_signer(0), name, tuple(checksum(a) for a in links or ()))
+            found = require(self.backend, self.home, name, links=links)
+        return found
+
+    def _bind(self, cls, found):
+        return cls(self.backend, found.address, events=self.events, deploy_block=found.deploy_block)
+
+    def _model_first(self) -> bool:
+        """A model receipt names only ModelRegistry: the dataset registry is then the one it is built on."""
+        return "ModelRegistry" in self.hints and "DatasetRegistry" not in self.hints
+
+    @cached_property
+    def _model_and_dataset(self):
+        from .contracts.dataset_registry import DatasetRegistry
+        from .contracts.model_registry import ModelRegistry
+
+        models = self._find("ModelRegistry")
+        datasets = self._find("DatasetRegistry", hint=models.links[0], linked_from="ModelRegistry")
+        return self._bind(ModelRegistry, models), self._bind(DatasetRegistry, datasets)
 
     @cached_property
     def datasets(self):
         from .contracts.dataset_registry import DatasetRegistry
-        from .contracts.deployments import require_contract
 
-        address = require_contract(self.backend, self.home, "DatasetRegistry", deployer=self._deployer())
-        return DatasetRegistry(self.backend, address)
+        if self._model_first():
+            return self._model_and_dataset[1]
+        return self._bind(DatasetRegistry, self._find("DatasetRegistry"))
 
     @cached_property
     def models(self):
-        from .contracts.deployments import require_contract
         from .contracts.model_registry import ModelRegistry
-        from .errors import NotDeployed
 
-        datasets = self.datasets
-        address = require_contract(
-            self.backend, self.home, "ModelRegistry", deployer=self._deployer(), args=(datasets.checksum_address,)
-        )
-        models = ModelRegistry(self.backend, address)
-        linked = models.call("datasetRegistry")
-        if linked.lower() != datasets.checksum_address.lower():
-            raise NotDeployed(
-                f"ModelRegistry at {models.checksum_address} points at DatasetRegistry {linked}, "
-                f"not {datasets.checksum_address}",
-                hint="redeploy with `aiprov deploy`",
-            )
-        return models
+        if self._model_first():
+            return self._model_and_dataset[0]
+        return self._bind(ModelRegistry, self._find("ModelRegistry", (self.datasets.address,)))
 
     def registry(self, kind: str):
         return self.datasets if kind == "dataset" else self.models
@@ -66,11 +109,6 @@ class Session:
     @cached_property
     def leases(self):
         from .contracts.access_leases import AccessLeases
-        from .contracts.deployments import require_contract
 
-        datasets, models = self.datasets, self.models
-        address = require_contract(
-            self.backend, self.home, "AccessLeases", deployer=self._deployer(),
-            args=(datasets.checksum_address, models.checksum_address),
-        )
-        return AccessLeases(self.backend, address)
+        links = (self.datasets.address, self.models.address)
+        return self._bind(AccessLeases, self._find("AccessLeases", links))

@@ -46,7 +46,8 @@ class Backend(ABC):
         return self.get_block().timestamp
 
     @abstractmethod
-    def get_code(self, address: bytes) -> bytes: ...
+    def get_code(self, address: bytes, block: int | None = None) -> bytes:
+        """Code at ``address`` in the latest block (or at block number ``block``)."""
 
     @abstractmethod
     def get_balance(self, address: bytes) -> int: ...

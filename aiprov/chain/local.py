@@ -180,8 +180,11 @@ class LocalChain(Backend, DevChain):
     def _state(self):
         return self.chain.get_vm(self.chain.get_canonical_head()).state
 
-    def get_code(self, address: bytes) -> bytes:
-        return self._state().get_code(address)
+    def get_code(self, address: bytes, block: int | None = None) -> bytes:
+        if block is None:
+            return self._state().get_code(address)
+        header = self.chain.get_canonical_block_header_by_number(block)
+        return self.chain.get_vm(header).state.get_code(address)
 
     def get_balance(self, address: bytes) -> int:
         return self._state().get_balance(address)

@@ -61,6 +61,8 @@ _EXECUTION_FAILURES = (
     "invalid jump",
 )
 _HEX_RE = re.compile(r"0x([0-9a-fA-F]*)")
+#: Chain ids of development nodes (Anvil / Hardhat 31337, Ganache / geth --dev 1337): one confirmation, dev:N keys.
+DEV_CHAIN_IDS = frozenset({31337, 1337})
 _FEE_HISTORY_BLOCKS = 5
 _GWEI = 10**9
 
@@ -103,7 +105,7 @@ class RpcBackend(Backend, DevChain):
         network: str,
         expected_chain_id: int | None = None,
         dev: bool = False,
-        confirmations: int = 1,
+        confirmations: int | None = 1,
         receipt_timeout: float = 120.0,
         retries: int = 5,
         lock_dir: Path | None = None,
@@ -112,11 +114,11 @@ class RpcBackend(Backend, DevChain):
         timeout: float = 30.0,
         backoff: float = 0.25,
         lock_timeout: float | None = None,
+        default_confirmations: int = 2,
     ) -> None:
-        if confirmations < 1:
+        if confirmations is not None and confirmations < 1:
             raise InvalidArgument(f"--confirmations must be at least 1, not {confirmations}")
         self.network = network
-        self.confirmations = confirmations
         self.receipt_timeout = receipt_timeout
         self.lock_dir = Path(lock_dir) if lock_dir is not None else None
         self.max_fee_cap = max_fee_cap
@@ -136,6 +138,10 @@ class RpcBackend(Backend, DevChain):
         except BaseException:
             self.rpc.close()
             raise
+        if self.chain_id in DEV_CHAIN_IDS:  # Anvil, Hardhat, Ganache, geth --dev: whatever the URL
+            self._dev = True
+        #: None given: 1 on a dev chain (it mines nothing by itself), else ``default_confirmations``
+        self.confirmations = confirmations if confirmations is not None else (1 if self._dev else default_confirmations)
 
     def _connect(self, expected: int | None) -> int:
         chain_id = _int(self.rpc.request("eth_chainId"))
@@ -179,8 +185,9 @@ class RpcBackend(Backend, DevChain):
                 return _int(raw["timestamp"])
         return self.get_block().timestamp
 
-    def get_code(self, address: bytes) -> bytes:
-        return _bytes(self.rpc.request("eth_getCode", [_hex(address), "latest"]))
+    def get_code(self, address: bytes, block: int | None = None) -> bytes:
+        tag = "latest" if block is None else _hex(block)
+        return _bytes(self.rpc.request("eth_getCode", [_hex(address), tag]))
 
     def get_balance(self, address: bytes) -> int:
         return _int(self.rpc.request("eth_getBalance", [_hex(address), "latest"]))

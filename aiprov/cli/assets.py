@@ -12,7 +12,7 @@ from .options import Env, command_options, positive_int
 from .output import console, emit_json, err_console, hashing_progress, human_size, when
 
 
-def _print_changes(out, changes) -> None:
+def print_changes(out, changes) -> None:
     for e in changes.added:
         out.print(f"  [green]added[/green]     {e.path}  ({e.size} B, sha256 {e.sha256})")
     for e in changes.removed:
@@ -21,6 +21,8 @@ def _print_changes(out, changes) -> None:
         out.print(f"  [yellow]modified[/yellow]  {old.path}")
         out.print(f"            expected sha256 {old.sha256} ({old.size} B)")
         out.print(f"            actual   sha256 {new.sha256} ({new.size} B)")
+    for old, new in changes.renamed:
+        out.print(f"  [cyan]renamed[/cyan]   {old.path} → {new.path}  (same {new.size} B, sha256 {new.sha256})")
 
 
 def render_verify(env: Env, result) -> int:
@@ -29,19 +31,29 @@ def render_verify(env: Env, result) -> int:
         return 0 if result.verified else 1
     out = console()
     for p in result.problems:
-        err_console().print(f"warning: {p}")
+        err_console().print(f"warning: {p}", markup=False)
     if result.verified:
         out.print(f"[bold green]verified[/bold green]: {result.reason}")
-        out.print(f"  root {result.root}  ({result.files} files, {human_size(result.size)})")
+        out.print(f"  root  {result.root}  ({result.files} files, {human_size(result.size)})")
+        if result.owner:
+            out.print(f"  owner {result.owner}")
         if result.status == "deprecated":
             out.print(f"  [yellow]note: {result.kind} {result.id} is deprecated[/yellow]")
+        out.print(f"next: [bold]aiprov history {result.kind} {result.id}[/bold] shows its versions and events")
         return 0
     out.print(f"[bold red]NOT verified[/bold red]: {result.reason}")
     out.print(f"  computed root {result.root}")
     if result.expected_root:
         out.print(f"  on-chain root {result.expected_root}")
+    if result.owner:
+        out.print(f"  owner         {result.owner}")
     if result.changes is not None and result.expected_root != result.root:
-        _print_changes(out, result.changes)
+        print_changes(out, result.changes)
+    if result.expected_root and result.expected_root != result.root and result.id:
+        out.print(f"next: if the change is intended, register it as a new version: "
+                  f"[bold]aiprov register {result.kind} PATH "
+                  f"{'--parent' if result.kind == 'dataset' else '--dataset ID… --base-model'} {result.id}[/bold]",
+                  markup=True)
     return 1
 
 

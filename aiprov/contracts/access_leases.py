@@ -56,8 +56,8 @@ class AccessAttempt:
 
 
 class AccessLeases(Contract):
-    def __init__(self, backend, address: bytes) -> None:
-        super().__init__(backend, "AccessLeases", address)
+    def __init__(self, backend, address: bytes, **kwargs) -> None:
+        super().__init__(backend, "AccessLeases", address, **kwargs)
 
     # -- reads ---------------------------------------------------------------
 

@@ -22,11 +22,15 @@ def contract_abi(name: str) -> ContractABI:
 class Contract:
     """One contract instance: ``name`` (the artifact) at ``address`` on ``backend``."""
 
-    def __init__(self, backend: Backend, name: str, address: bytes) -> None:
+    def __init__(self, backend: Backend, name: str, address: bytes, *, events=None, deploy_block: int = 0) -> None:
         self.backend = backend
         self.name = name
         self.address = bytes(address)
         self.abi = contract_abi(name)
+        #: where logs come from: an :class:`aiprov.chain.events.EventCache`, or None (the backend directly)
+        self.event_cache = events
+        #: the block the contract was deployed in: event scans start there
+        self.deploy_block = deploy_block
 
     @property
     def checksum_address(self) -> str:
@@ -69,11 +73,21 @@ class Contract:
                 out.append(decoded)
         return out
 
-    def logs(self, event: str | None, *topics: bytes | None, from_block: int = 0) -> list[DecodedEvent]:
-        """Decoded logs of ``event`` (None = any event) filtered by indexed topics."""
+    def logs(self, event: str | None, *topics: bytes | None, from_block: int = 0,
+             to_block: int | None = None) -> list[DecodedEvent]:
+        """Decoded logs of ``event`` (None = any event) filtered by indexed topics.
+
+        Scans start at the deployment block; with an event cache, only blocks not
+        yet seen are fetched. ``to_block`` (a known block) asks the node directly.
+        """
         topic_filter: Sequence[bytes | None] = [self.abi.topic(event) if event else None, *topics]
+        start = max(from_block, self.deploy_block)
+        if self.event_cache is not None and to_block is None:
+            raw = self.event_cache.logs(self.backend, self.address, topic_filter, from_block=start)
+        else:
+            raw = self.backend.get_logs(self.address, topic_filter, from_block=start, to_block=to_block)
         out = []
-        for log in self.backend.get_logs(self.address, topic_filter, from_block=from_block):
+        for log in raw:
             decoded = self.abi.decode_log(log)
             if decoded is not None:
                 out.append(decoded)

@@ -13,8 +13,8 @@ class DatasetRegistry(AssetRegistry):
     kind = "dataset"
     noun = "Dataset"
 
-    def __init__(self, backend, address: bytes) -> None:
-        super().__init__(backend, "DatasetRegistry", address)
+    def __init__(self, backend, address: bytes, **kwargs) -> None:
+        super().__init__(backend, "DatasetRegistry", address, **kwargs)
 
     def _record(self, asset_id: int, raw: tuple) -> AssetRecord:
         root, owner, status, parent, registered_at = raw

@@ -65,6 +65,19 @@ class Deployments:
         chain["contracts"][name] = entry
         atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
+    def remember(self, backend: Backend, genesis: str, name: str, address: bytes, block: int) -> None:
+        """Cache where ``name`` was found and its deployment block; a read-only state dir is fine."""
+        from .discovery import checksum
+
+        entry = dict(self.lookup(backend.chain_id, genesis, name) or {})
+        if entry.get("address", "").lower() != "0x" + bytes(address).hex():
+            entry = {"address": checksum(address)}
+        entry.update(block=block, artifact_hash=artifact_hash(name))
+        try:
+            self.record(backend.chain_id, genesis, name, entry)
+        except OSError:
+            pass
+
 
 def _genesis(backend: Backend) -> str:
     return "0x" + backend.get_block(0).hash.hex()
@@ -76,15 +89,11 @@ def artifact_hash(name: str) -> str:
 
 
 def find_contract(backend: Backend, home: Path, name: str) -> bytes | None:
-    """Address of ``name`` on this chain if recorded, of this version, and its code intact."""
-    entry = Deployments(home).lookup(backend.chain_id, _genesis(backend), name)
-    if entry is None or entry.get("artifact_hash") != artifact_hash(name):
-        return None
-    address = bytes.fromhex(entry["address"][2:])
-    code = backend.get_code(address)
-    if not code or "0x" + _keccak(code).hex() != entry.get("code_hash"):
-        return None
-    return address
+    """Address of ``name`` on this chain if it holds the shipped code (see :mod:`.discovery`)."""
+    from .discovery import locate
+
+    found = locate(backend, home, name)
+    return found.address if found is not None else None
 
 
 def deploy_contract(backend: Backend, home: Path, signer: Signer, name: str, args: tuple = ()) -> bytes:
@@ -149,6 +158,10 @@ def deploy_deterministic(backend: Backend, home: Path, signer: Signer, name: str
         if not backend.get_code(address):
             raise NotDeployed(f"deploying {name} through the CREATE2 proxy left no code at {to_checksum_address(address)}")
         sent, tx_hash, block = True, "0x" + receipt.tx_hash.hex(), receipt.block_number
+    if block is None:
+        from .discovery import deployment_block
+
+        block = deployment_block(backend, address)
     Deployments(home).record(
         backend.chain_id, _genesis(backend), name,
         {
@@ -166,14 +179,17 @@ def deploy_deterministic(backend: Backend, home: Path, signer: Signer, name: str
 
 def deploy_all(backend: Backend, home: Path, signer: Signer) -> list[tuple[str, bytes, bool]]:
     """Deploy (or find) every aiprov contract on this chain: [(name, address, sent)]."""
+    from eth_utils import to_checksum_address
+
+    from .discovery import locate
+
     done: list[tuple[str, bytes, bool]] = []
     addresses: list[str] = []
     for name in DEPLOY_ORDER:
-        from eth_utils import to_checksum_address
-
-        existing = find_contract(backend, home, name)
-        if existing is not None and _args_match(backend, name, existing, addresses):
-            address, sent = existing, False
+        links = tuple(bytes.fromhex(a[2:]) for a in addresses)
+        existing = locate(backend, home, name, links=links)
+        if existing is not None:
+            address, sent = existing.address, False
         else:
             address, sent = deploy_deterministic(backend, home, signer, name, tuple(addresses))
         done.append((name, address, sent))
@@ -181,28 +197,14 @@ def deploy_all(backend: Backend, home: Path, signer: Signer) -> list[tuple[str, 
     return done
 
 
-def _args_match(backend: Backend, name: str, address: bytes, expected: list[str]) -> bool:
-    """A recorded ModelRegistry / AccessLeases must point at the registries deployed before it."""
-    from .contract import Contract
-
-    getters = {"ModelRegistry": ("datasetRegistry",), "AccessLeases": ("datasetRegistry", "modelRegistry")}
-    contract = Contract(backend, name, address)
-    for getter, want in zip(getters.get(name, ()), expected):
-        if contract.call(getter).lower() != want.lower():
-            return False
-    return True
-
-
 def require_contract(
     backend: Backend, home: Path, name: str, *, deployer: Signer | None, args: tuple = ()
 ) -> bytes:
     """Address of ``name``; deploys it when ``deployer`` is given (local chain), else exit 3."""
-    address = find_contract(backend, home, name)
-    if address is not None:
-        return address
-    if deployer is not None:
-        return deploy_deterministic(backend, home, deployer, name, args)[0]
-    raise NotDeployed(
-        f"{name} is not deployed on {backend.network} (chain {backend.chain_id})",
-        hint="run `aiprov deploy` for this network first",
-    )
+    from .discovery import locate, require
+
+    links = tuple(bytes.fromhex(a[2:]) if isinstance(a, str) else bytes(a) for a in args) or None
+    if deployer is None:
+        return require(backend, home, name, links=links).address
+    found = locate(backend, home, name, links=links)
+    return found.address if found is not None else deploy_deterministic(backend, home, deployer, name, args)[0]

@@ -22,8 +22,8 @@ class ModelRegistry(AssetRegistry):
     kind = "model"
     noun = "Model"
 
-    def __init__(self, backend, address: bytes) -> None:
-        super().__init__(backend, "ModelRegistry", address)
+    def __init__(self, backend, address: bytes, **kwargs) -> None:
+        super().__init__(backend, "ModelRegistry", address, **kwargs)
 
     def _record(self, asset_id: int, raw: tuple) -> AssetRecord:
         root, owner, status, registered_at, lineage = raw

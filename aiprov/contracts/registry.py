@@ -95,8 +95,13 @@ class AssetRegistry(Contract):
         )
         return [self._registration(ev) for ev in logs]
 
-    def registration(self, asset_id: int) -> Registration:
-        found = self.logs(f"{self.noun}Registered", uint_topic(asset_id))
+    def registration(self, asset_id: int, block: int | None = None) -> Registration:
+        """The registration event of ``asset_id`` (``block``: where a receipt says it is, asked first)."""
+        found = []
+        if block is not None:
+            found = self.logs(f"{self.noun}Registered", uint_topic(asset_id), from_block=block, to_block=block)
+        if not found:
+            found = self.logs(f"{self.noun}Registered", uint_topic(asset_id))
         if not found:
             raise NotRegistered(f"{self.kind} {asset_id} does not exist on {self.backend.network}")
         return self._registration(found[0])

@@ -24,14 +24,15 @@ def test_register_then_verify_round_trip(cli, dataset, backend_name):
     assert reg["root"] == cli.json("hash", dataset)["root"]
 
     receipt = json.loads(Path(str(dataset) + ".aiprov.json").read_text())
-    assert receipt["format"] == "aiprov-receipt/1"
+    assert receipt["format"] == "aiprov-receipt/2"
     assert receipt["id"] == 1 and receipt["root"] == reg["root"] and receipt["tx"] == reg["tx"]
-    assert receipt["metadata"]["name"] == "reviews"
-    assert {e["path"] for e in receipt["manifest"]["entries"]} == {"train.csv", "test.csv", "images/cat.png", "README.md"}
+    (version,) = receipt["versions"]
+    assert version["id"] == 1 and version["metadata"]["name"] == "reviews"
+    assert {e["path"] for e in version["manifest"]["entries"]} == {"train.csv", "test.csv", "images/cat.png", "README.md"}
 
     ver = cli.json("verify", "dataset", dataset)
     assert ver["verified"] is True and ver["id"] == 1 and ver["status"] == "active"
-    assert ver["changes"] == {"added": [], "removed": [], "modified": []}
+    assert ver["changes"] == {"added": [], "removed": [], "modified": [], "renamed": []}
     assert cli("verify", "dataset", dataset, "--id", "1").exit_code == 0
 
 
@@ -267,7 +268,7 @@ def test_tampered_receipt_manifest_is_rejected(cli, dataset):
     cli.json("register", "dataset", dataset)
     rpath = Path(str(dataset) + ".aiprov.json")
     doc = json.loads(rpath.read_text())
-    doc["manifest"]["entries"][0]["sha256"] = "0" * 64
+    doc["versions"][-1]["manifest"]["entries"][0]["sha256"] = "0" * 64
     rpath.write_text(json.dumps(doc))
     res = cli("verify", "dataset", dataset)
     assert res.exit_code == 2 and "Traceback" not in res.output
