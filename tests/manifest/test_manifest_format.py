@@ -198,7 +198,25 @@ def test_diff_added_removed_modified(tmp_path):
 def test_diff_of_identical_manifests_is_ok(tmp_path):
     (tmp_path / "a").write_text("a")
     changes = diff_manifests(build_manifest(tmp_path), build_manifest(tmp_path))
-    assert changes.ok and changes == Changes() and changes.to_dict() == {"added": [], "removed": [], "modified": []}
+    assert changes.ok and changes == Changes()
+    assert changes.to_dict() == {"added": [], "removed": [], "modified": [], "renamed": []}
+
+
+def test_a_moved_file_is_one_rename_not_an_add_and_a_remove(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.bin").write_bytes(b"same bytes")
+    (tmp_path / "keep.txt").write_text("k")
+    (tmp_path / "gone.txt").write_text("only here")
+    before = build_manifest(tmp_path)
+    (tmp_path / "a" / "x.bin").rename(tmp_path / "y.bin")
+    (tmp_path / "gone.txt").unlink()
+    (tmp_path / "new.txt").write_text("brand new")
+    changes = diff_manifests(before, build_manifest(tmp_path))
+    assert [(old.path, new.path) for old, new in changes.renamed] == [("a/x.bin", "y.bin")]
+    assert [e.path for e in changes.added] == ["new.txt"] and [e.path for e in changes.removed] == ["gone.txt"]
+    assert changes.count == 3 and not changes.ok
+    assert changes.to_dict()["renamed"] == [{"from": "a/x.bin", "to": "y.bin", "size": 10,
+                                             "sha256": before.entry("a/x.bin").sha256}]
 
 
 # -- start-up cost -------------------------------------------------------------------------
