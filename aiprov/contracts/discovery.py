@@ -65,11 +65,9 @@ class Located:
 
 def checksum(address: bytes) -> str:
     """EIP-55 checksummed form of a 20-byte address."""
-    from ..manifest.keccak import keccak256
+    from eth_utils import to_checksum_address
 
-    hexaddr = bytes(address).hex()
-    digest = keccak256(hexaddr.encode("ascii")).hex()
-    return "0x" + "".join(c.upper() if int(d, 16) >= 8 else c for c, d in zip(hexaddr, digest))
+    return to_checksum_address(bytes(address))
 
 
 def parse_hex_address(value: str) -> bytes | None:
@@ -99,12 +97,11 @@ def initcode(name: str, links: tuple[bytes, ...] = ()) -> bytes:
 
 def canonical_address(name: str, links: tuple[bytes, ...] | None = None) -> bytes:
     """Where ``aiprov deploy`` puts ``name`` through the CREATE2 proxy (``links``: default canonical ones)."""
-    from ..manifest.keccak import keccak256
-    from .deployments import CREATE2_DEPLOYER, CREATE2_SALT
+    from .deployments import create2_address
 
     if links is None:
         links = tuple(canonical_address(dep) for dep in LINKS[name])
-    return keccak256(b"\xff" + CREATE2_DEPLOYER + CREATE2_SALT + keccak256(initcode(name, links)))[12:]
+    return create2_address(initcode(name, links))
 
 
 def expected_runtime(name: str, code: bytes, links: tuple[bytes, ...]) -> bytes:
