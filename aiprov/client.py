@@ -449,6 +449,21 @@ class Client:
         with self.session() as s:
             return access.withdraw(s)
 
+    # -- the data gateway --------------------------------------------------------
+
+    def fetch(self, url: str, asset: str, dest, *, files: Iterable[str] = (), progress=None):
+        """Download ``asset``'s files from an ``aiprov serve`` gateway at ``url`` into ``dest``.
+
+        Each request is signed (EIP-712) by the account; every file is checked
+        against its manifest entry and the manifest against the on-chain root.
+        Returns a :class:`aiprov.results.FetchResult`; raises CheckFailed (exit 1)
+        when access is refused or anything does not verify (nothing half-written
+        is left at its final path).
+        """
+        from .gateway.fetch import fetch
+
+        return fetch(self, url, asset, dest, files=tuple(files), progress=progress)
+
     # -- dev chains --------------------------------------------------------------
 
     def advance_time(self, duration: str | int) -> TimeResult:

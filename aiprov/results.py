@@ -335,3 +335,17 @@ class DeployResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    asset: str
+    url: str
+    dest: str
+    root: str
+    verified: bool
+    files: list  # [{path, size, sha256, status: downloaded|resumed|present, downloaded}]
+    bytes: int  # bytes downloaded by this run
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,143 @@
+"""Who may read the asset now: ``AccessLeases.hasAccess``, cached for at most one block.
+
+A decision is reused only while the chain's head is the block it was read at
+(and, for a lease, while chain time is before its expiry): a grant, an extend
+or a revoke is a transaction, hence a new block, hence a fresh read for the very
+next request. The head is looked up for every request — on ``local`` by one
+SQLite read of the chain file (no lock taken), on a JSON-RPC node by one
+``eth_blockNumber`` shared by the requests that arrive while it is in flight.
+
+On ``local`` the chain's lock is taken only for the read itself (a few ms) and
+released before the request goes on, so ``aiprov lease grant`` / ``revoke`` in
+another process run beside the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class _Decision:
+    head: object
+    allowed: bool
+    until: float  # wall-clock time after which the decision must be read again
+
+
+class ChainAccess:
+    """Blocking reads of the chain for one asset (run them in a thread)."""
+
+    def __init__(self, network: str | None, home: Path, kind: str, asset_id: int, *, rpc_url: str | None = None) -> None:
+        from ..chain.networks import resolve_network
+
+        self.home = Path(home)
+        self.kind, self.asset_id = kind, asset_id
+        self.net = resolve_network(network, rpc_url)
+        self.is_local = self.net.rpc_url is None
+        self._network, self._rpc_url = network, rpc_url
+        self._lock = threading.Lock()
+        self._session = None
+        self._head_conn = None
+
+    def _open_session(self):
+        from ..chain.networks import open_backend
+        from ..session import Session
+
+        return Session(open_backend(self._network, self.home, rpc_url=self._rpc_url), self.home, None)
+
+    def head(self):
+        """A token that changes with every new block."""
+        with self._lock:
+            if self.is_local:
+                if self._head_conn is None:
+                    path = self.home / "local" / "chain.sqlite"
+                    self._head_conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                row = self._head_conn.execute("SELECT value FROM kv WHERE key = ?", (b"v1:canonical_head_hash",)).fetchone()
+                return bytes(row[0]) if row else None
+            if self._session is None:
+                self._session = self._open_session()
+            return self._session.backend.block_number()
+
+    def lookup(self, account: str) -> tuple[bool, float]:
+        """(hasAccess now, seconds for which a *lease* keeps that answer true at most)."""
+        with self._lock:
+            if self.is_local:
+                s = self._open_session()  # takes the chain's lock; released in close() below
+                try:
+                    return self._read(s, account)
+                finally:
+                    s.backend.close()
+            if self._session is None:
+                self._session = self._open_session()
+            return self._read(self._session, account)
+
+    def _read(self, s, account: str) -> tuple[bool, float]:
+        allowed = s.leases.has_access(self.kind, self.asset_id, account)
+        if not allowed:
+            return False, float("inf")
+        lease = s.leases.lease(self.kind, self.asset_id, account)
+        now = s.backend.now()
+        if not lease.revoked and lease.expires_at > now:
+            # holds by lease: true until expiry (if also owner/manager, re-reading then is harmless)
+            return True, float(lease.expires_at - now)
+        return True, float("inf")  # owner or manager: until the next block
+
+    def close(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                self._session.backend.close()
+                self._session = None
+            if self._head_conn is not None:
+                self._head_conn.close()
+                self._head_conn = None
+
+
+class AccessCache:
+    """The async face of :class:`ChainAccess` for the app: one decision per (account, block)."""
+
+    def __init__(self, chain: ChainAccess) -> None:
+        self.chain = chain
+        self._decisions: dict[str, _Decision] = {}
+        self._head_task: asyncio.Future | None = None
+        self._head_started = 0.0
+        self._lookups: dict[str, asyncio.Future] = {}
+        self.reads = 0  # chain lookups done (for tests and the benchmark)
+
+    async def _head(self, arrived: float):
+        if self.chain.is_local:
+            return self.chain.head()  # one SQLite point read: cheaper than a thread hop
+        # share an eth_blockNumber only if it was sent after this request arrived
+        task = self._head_task
+        if task is None or self._head_started < arrived or (task.done() and task.exception() is not None):
+            self._head_started = time.monotonic()
+            task = self._head_task = asyncio.ensure_future(asyncio.to_thread(self.chain.head))
+        return await asyncio.shield(task)
+
+    async def allowed(self, account: str) -> bool:
+        arrived = time.monotonic()
+        head = await self._head(arrived)
+        d = self._decisions.get(account)
+        if d is not None and d.head == head and time.time() < d.until:
+            return d.allowed
+        pending = self._lookups.get(account)
+        if pending is None:
+            pending = self._lookups[account] = asyncio.ensure_future(self._lookup(account, head))
+        try:
+            return await asyncio.shield(pending)
+        finally:
+            if pending.done():
+                self._lookups.pop(account, None)
+
+    async def _lookup(self, account: str, head) -> bool:
+        t0 = time.time()
+        allowed, ttl = await asyncio.to_thread(self.chain.lookup, account)
+        self.reads += 1
+        if len(self._decisions) > 100_000:
+            self._decisions.clear()
+        self._decisions[account] = _Decision(head=head, allowed=allowed, until=t0 + ttl)
+        return allowed

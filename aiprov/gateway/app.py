@@ -1,0 +1,267 @@
+"""The Starlette app behind ``aiprov serve``: every request checked, logged, then answered.
+
+Routes (all GET)::
+
+    /v1/info            what is served (asset, chain id, AccessLeases address); no data
+    /v1/manifest        the asset's manifest (aiprov-manifest/1), for holders; signs path ""
+    /v1/files/{path}    one manifest entry's bytes (Range: one range), for holders
+
+The checks of a data request, in order (the first failing one answers, with a
+JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
+
+| status | reason                                   | when |
+|--------|------------------------------------------|------|
+| 431    | headers-too-large                        | more than 8 KiB or 64 header lines |
+| 401    | unsigned / malformed                     | X-Aiprov-* headers missing or garbled |
+| 401    | wrong-chain                              | signed for another chain id |
+| 403    | wrong-asset                              | signed for another asset |
+| 401    | expired / expiry-too-far                 | expiresAt passed, or more than 5 minutes ahead |
+| 401    | bad-signature                            | does not recover to X-Aiprov-Account (EIP-712 domain mismatch too) |
+| 429    | rate-limited                             | the account (or, unsigned, the client address) is over its rate |
+| 403    | no-access                                | ``hasAccess`` is false now (no lease, expired, revoked) |
+| 404    | not-in-manifest                          | not a manifest entry (``../``, ``%2e%2e``, absolute, unknown) |
+| 403    | symlink-escape                           | the entry now resolves to another file than at start |
+| 409    | digest-mismatch / file-missing           | the file no longer has its registered digest |
+| 416    | bad-range                                | a Range header other than one satisfiable range |
+| 401    | nonce-reused                             | this signed request was seen before (decided in the log's commit) |
+| 503    | log-unavailable                          | the access log could not be written: nothing is served |
+
+The log entry (and nonce) is committed and fsynced before the response starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+
+from .request import MAX_LIFETIME, BadRequest, Domain, from_headers, recover
+
+MAX_HEADER_BYTES = 8192
+MAX_HEADER_LINES = 64
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+@dataclass
+class GatewayConfig:
+    asset: str  # canonical "dataset:3"
+    domain: Domain
+    rate: float = 50.0  # requests per second per account (token bucket)
+    burst: float = 100.0
+
+
+class RateLimiter:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self._buckets[key] = (tokens, now)
+            return False
+        if len(self._buckets) > 100_000:
+            self._buckets.clear()
+        self._buckets[key] = (tokens - 1, now)
+        return True
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+def _range_length(header: str | None, size: int) -> int:
+    """Bytes a Range header asks of a ``size``-byte file (the whole file without one)."""
+    if header is None:
+        return size
+    m = _RANGE.fullmatch(header.strip())
+    if not m or (m.group(1) == "" and m.group(2) == ""):
+        raise _Refused(416, "bad-range", "only one byte range (bytes=A-B, A- or -N) is served")
+    if m.group(1) == "":
+        n = int(m.group(2))
+        if n == 0:
+            raise _Refused(416, "bad-range", "an empty suffix range")
+        return min(n, size)
+    start = int(m.group(1))
+    end = int(m.group(2)) if m.group(2) else size - 1
+    if start >= size or end < start:
+        raise _Refused(416, "bad-range", f"range {header} is not satisfiable for {size} bytes")
+    return min(end, size - 1) - start + 1
+
+
+class Gateway:
+    """Holds what the app needs: the files, the log, the access cache, the limits."""
+
+    def __init__(self, config: GatewayConfig, guard, log, access) -> None:
+        self.config = config
+        self.guard = guard
+        self.log = log
+        self.access = access
+        self.limiter = RateLimiter(config.rate, config.burst)
+        self.anon_limiter = RateLimiter(config.rate, config.burst)
+        self._separator = config.domain.separator()
+        self.served_bytes = 0
+
+    async def _append(self, **fields) -> tuple[int | None, bool, str]:
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+
+        def done(seq, granted, reason):
+            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((seq, granted, reason)))
+
+        self.log.submit(fields, done)
+        return await fut
+
+    async def handle(self, request, path: str | None):
+        """Check, log, answer. ``path`` None: the manifest index."""
+        from starlette.responses import JSONResponse
+
+        client = f"{request.client.host}:{request.client.port}" if request.client else ""
+        signed_path = "" if path is None else path
+        fields = {"time": int(time.time()), "path": signed_path, "client": client}
+        try:
+            target = await self._check(request, signed_path, path, fields)
+        except _Refused as r:
+            fields.update(granted=False, reason=r.reason, bytes=0, status=r.status)
+            seq, _, _ = await self._append(**fields)
+            if seq is None:
+                return _error(503, "log-unavailable", "the access log cannot be written; nothing is served", None)
+            return _error(r.status, r.reason, r.message, seq)
+        fields.update(granted=True, reason="ok", status=200 if target[2] is None else 206)
+        seq, granted, reason = await self._append(**fields)
+        if seq is None:
+            return _error(503, "log-unavailable", "the access log cannot be written; nothing is served", None)
+        if not granted:
+            return _error(401, reason, "this signed request was already used: sign a new one (fresh nonce)", seq)
+        self.served_bytes += fields["bytes"]
+        if path is None:
+            body = self.guard.manifest.to_dict()
+            return JSONResponse(body, headers={"X-Aiprov-Log-Seq": str(seq), "Cache-Control": "no-store"})
+        real, entry, _ = target
+        return _file_response(real, entry, seq)
+
+    async def _check(self, request, signed_path: str, path: str | None, fields: dict):
+        raw = request.headers.raw
+        if len(raw) > MAX_HEADER_LINES or sum(len(k) + len(v) for k, v in raw) > MAX_HEADER_BYTES:
+            raise _Refused(431, "headers-too-large", f"request headers over {MAX_HEADER_BYTES} bytes or "
+                                                     f"{MAX_HEADER_LINES} lines")
+        headers = request.headers
+        try:
+            signed = from_headers(headers, signed_path)
+        except BadRequest as exc:
+            if not self.anon_limiter.allow(fields["client"].rsplit(":", 1)[0]):
+                raise _Refused(429, "rate-limited", "too many requests from this address") from None
+            raise _Refused(401, exc.reason, str(exc)) from None
+        req = signed.request
+        cfg = self.config
+        if signed.chain_id != cfg.domain.chain_id:
+            raise _Refused(401, "wrong-chain", f"signed for chain {signed.chain_id}; this gateway is on chain "
+                                               f"{cfg.domain.chain_id}")
+        if req.asset != cfg.asset:
+            raise _Refused(403, "wrong-asset", f"signed for {req.asset}; this gateway serves {cfg.asset}")
+        now = time.time()
+        if req.expires_at <= now:
+            raise _Refused(401, "expired", "the signed request has expired: sign a new one")
+        if req.expires_at > now + MAX_LIFETIME:
+            raise _Refused(401, "expiry-too-far", f"expiresAt is more than {MAX_LIFETIME} s ahead")
+        digest = req.digest(self._separator)
+        signer = recover(digest, signed.signature)
+        if signer is None or signer != signed.account:
+            raise _Refused(401, "bad-signature", "the signature does not match the request and account "
+                                                 "(wrong key, chain, contract or field)")
+        from eth_utils import to_checksum_address
+
+        account = to_checksum_address(signer)
+        fields.update(account=account, request=digest, nonce=req.nonce, signature=signed.signature)
+        if not self.limiter.allow(account):
+            raise _Refused(429, "rate-limited", "too many requests from this account; slow down")
+        if not await self.access.allowed(account):
+            raise _Refused(403, "no-access", f"{account} has no access to {cfg.asset} now "
+                                             "(no lease, expired or revoked)")
+        if path is None:
+            fields["bytes"] = len(_manifest_bytes(self.guard))
+            return (None, None, None)
+        from .files import Refusal
+
+        try:
+            found = self.guard.check(path, rehash=False)
+            if found is None:
+                found = await asyncio.to_thread(self.guard.check, path)
+        except Refusal as r:
+            raise _Refused(r.status, r.reason, r.message) from None
+        real, size = found
+        rng = headers.get("range")
+        fields["bytes"] = _range_length(rng, size)
+        return (real, self.guard.entry(path), rng)
+
+
+def _manifest_bytes(guard) -> bytes:
+    cached = getattr(guard, "_manifest_json", None)
+    if cached is None:
+        import json
+
+        cached = guard._manifest_json = json.dumps(guard.manifest.to_dict(), ensure_ascii=False,
+                                                   separators=(",", ":")).encode()
+    return cached
+
+
+def _error(status: int, reason: str, message: str, seq: int | None):
+    from starlette.responses import JSONResponse
+
+    headers = {"Cache-Control": "no-store"}
+    if seq is not None:
+        headers["X-Aiprov-Log-Seq"] = str(seq)
+    if status == 429:
+        headers["Retry-After"] = "1"
+    return JSONResponse({"error": {"status": status, "reason": reason, "message": message}, "log_seq": seq},
+                        status_code=status, headers=headers)
+
+
+def _file_response(real: str, entry, seq: int):
+    from starlette.responses import FileResponse
+
+    class _Served(FileResponse):
+        async def __call__(self, scope, receive, send):
+            # If-Range could turn a range into the whole file behind the log's back: ignore it
+            scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
+            await super().__call__(scope, receive, send)
+
+    return _Served(real, media_type="application/octet-stream",
+                   headers={"X-Aiprov-Log-Seq": str(seq), "X-Aiprov-Sha256": entry.sha256, "Cache-Control": "no-store"})
+
+
+def build_app(gateway: Gateway | None, *, lifespan=None, info: dict | None = None, unchecked: dict | None = None):
+    """The Starlette app. ``unchecked`` (benchmarks only): {path: file} served with no check at all."""
+    from starlette.applications import Starlette
+    from starlette.responses import FileResponse, JSONResponse
+    from starlette.routing import Route
+
+    async def info_route(request):
+        return JSONResponse(info or {})
+
+    if unchecked is not None:
+        async def plain(request):
+            real = unchecked.get(request.path_params["path"])
+            if real is None:
+                return JSONResponse({"error": "not found"}, status_code=404)
+            return FileResponse(real, media_type="application/octet-stream")
+
+        return Starlette(routes=[Route("/v1/info", info_route), Route("/v1/files/{path:path}", plain)],
+                         lifespan=lifespan)
+
+    async def manifest_route(request):
+        return await gateway.handle(request, None)
+
+    async def file_route(request):
+        return await gateway.handle(request, request.path_params["path"])
+
+    return Starlette(routes=[
+        Route("/v1/info", info_route),
+        Route("/v1/manifest", manifest_route),
+        Route("/v1/files/{path:path}", file_route),
+    ], lifespan=lifespan)
