@@ -105,17 +105,28 @@ class Gateway:
         self.limiter = RateLimiter(config.rate, config.burst)
         self.anon_limiter = RateLimiter(config.rate, config.burst)
         self._separator = config.domain.separator()
+        self._batch: list = []
         self.served_bytes = 0
 
     async def _append(self, **fields) -> tuple[int | None, bool, str]:
+        """Log one entry; returns once it is durable. Entries of one loop tick go as one batch."""
         loop = asyncio.get_running_loop()
         fut = loop.create_future()
-
-        def done(seq, granted, reason):
-            loop.call_soon_threadsafe(lambda: fut.done() or fut.set_result((seq, granted, reason)))
-
-        self.log.submit(fields, done)
+        self._batch.append((fields, fut))
+        if len(self._batch) == 1:
+            loop.call_soon(self._flush, loop)
         return await fut
+
+    def _flush(self, loop) -> None:
+        batch, self._batch = self._batch, []
+        futures = [fut for _, fut in batch]
+
+        def resolve(results):
+            for fut, result in zip(futures, results):
+                if not fut.done():
+                    fut.set_result(result)
+
+        self.log.submit([fields for fields, _ in batch], lambda results: loop.call_soon_threadsafe(resolve, results))
 
     async def handle(self, request, path: str | None):
         """Check, log, answer. ``path`` None: the manifest index."""
@@ -235,24 +246,14 @@ def _file_response(real: str, entry, seq: int):
                    headers={"X-Aiprov-Log-Seq": str(seq), "X-Aiprov-Sha256": entry.sha256, "Cache-Control": "no-store"})
 
 
-def build_app(gateway: Gateway | None, *, lifespan=None, info: dict | None = None, unchecked: dict | None = None):
-    """The Starlette app. ``unchecked`` (benchmarks only): {path: file} served with no check at all."""
+def build_app(gateway: Gateway, *, lifespan=None, info: dict | None = None):
+    """The Starlette app over ``gateway``."""
     from starlette.applications import Starlette
-    from starlette.responses import FileResponse, JSONResponse
+    from starlette.responses import JSONResponse
     from starlette.routing import Route
 
     async def info_route(request):
         return JSONResponse(info or {})
-
-    if unchecked is not None:
-        async def plain(request):
-            real = unchecked.get(request.path_params["path"])
-            if real is None:
-                return JSONResponse({"error": "not found"}, status_code=404)
-            return FileResponse(real, media_type="application/octet-stream")
-
-        return Starlette(routes=[Route("/v1/info", info_route), Route("/v1/files/{path:path}", plain)],
-                         lifespan=lifespan)
 
     async def manifest_route(request):
         return await gateway.handle(request, None)

@@ -20,6 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+#: how uvicorn runs the app (the benchmark's baseline server uses the very same)
+UVICORN_OPTIONS = dict(http="h11", lifespan="on", log_level="warning", access_log=False,
+                       h11_max_incomplete_event_size=16 * 1024,  # bigger header blocks: refused by uvicorn
+                       timeout_graceful_shutdown=10, server_header=False)
+
+
 @dataclass
 class ServeOptions:
     host: str = "127.0.0.1"
@@ -167,11 +173,7 @@ def run(client, prepared: PreparedGateway, options: ServeOptions, *, announce=No
     from ..errors import EnvironmentFailure
 
     app, gateway = build(client, prepared, options, announce=announce)
-    config = uvicorn.Config(
-        app, host=options.host, port=options.port, http="h11", lifespan="on", log_level="warning",
-        access_log=False, h11_max_incomplete_event_size=16 * 1024, timeout_graceful_shutdown=10,
-        server_header=False,
-    )
+    config = uvicorn.Config(app, host=options.host, port=options.port, **UVICORN_OPTIONS)
     server = _Server(config)
     asyncio.run(server.serve())
     if not server.started and server.stop_signal is None:

@@ -90,7 +90,7 @@ def test_group_commit_under_concurrency_keeps_every_entry_and_one_winner_per_non
                     results.append((seq, granted, reason, nonce == shared))
                 done.set()
 
-            log.submit(_fields(i, nonce), cb)
+            log.submit([_fields(i, nonce)], lambda results: cb(*results[0]))
             done.wait()
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
