@@ -464,6 +464,25 @@ class Client:
 
         return fetch(self, url, asset, dest, files=tuple(files), progress=progress)
 
+    def gateway_log(self, asset: str, *, log=None) -> list:
+        """Every attempt in this machine's ``aiprov serve`` log of ``asset`` (or ``log``), with its batch."""
+        from .gateway.logview import gateway_attempts
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return gateway_attempts(s, self.home, kind, asset_id, log)
+
+    def prove_gateway_entry(self, asset: str, entry: int, *, log=None) -> dict:
+        """The inclusion proof (aiprov-access-proof/1) of gateway log entry ``entry``,
+        checked offline and against its batch root on-chain; CheckFailed if either fails."""
+        from .gateway.logview import prove
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return prove(s, self.home, kind, asset_id, _parse_id(entry, "ENTRY"), log)
+
     # -- dev chains --------------------------------------------------------------
 
     def advance_time(self, duration: str | int) -> TimeResult:

@@ -349,3 +349,22 @@ class FetchResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class GatewayAttemptInfo:
+    """One entry of an ``aiprov serve`` access log (aiprov-access-log/1)."""
+
+    seq: int
+    time: int
+    account: str
+    path: str
+    granted: bool
+    reason: str
+    bytes: int
+    batch_id: int | None  # the on-chain batch holding it; None until anchored
+    anchor_tx: str | None
+    anchored: bool
+
+    def to_json(self) -> dict:
+        return {"source": "gateway", **asdict(self)}

@@ -152,19 +152,53 @@ def lease_use(env: Env, asset) -> int:
 
 @lease_group.command("log")
 @click.argument("asset")
+@click.option("--prove", "prove_entry", type=int, metavar="ENTRY",
+              help="Print the inclusion proof of gateway log entry ENTRY, checked against its on-chain batch.")
+@click.option("--gateway-log", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The `aiprov serve` access log to read [default: this machine's log of ASSET].")
 @command_options()
-def lease_log(env: Env, asset) -> int:
-    """Every recorded access attempt on ASSET: time, account, decision."""
-    entries = env.client().access_log(asset)
+def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
+    """Every access attempt on ASSET: recordAccess calls and `aiprov serve` requests.
+
+    Gateway entries (#SEQ) show the file, the reason and the on-chain batch that
+    anchors them. --prove ENTRY prints that entry's inclusion proof
+    (aiprov-access-proof/1, checkable with OpenZeppelin's StandardMerkleTree.verify):
+    exit 0 when it leads to a batch root anchored on-chain, 1 when not.
+
+    \b
+      aiprov lease log dataset:3
+      aiprov lease log dataset:3 --prove 17 --json
+    """
+    client = env.client()
+    if prove_entry is not None:
+        proof = client.prove_gateway_entry(asset, prove_entry, log=gateway_log)
+        if env.json:
+            emit_json(proof)
+        else:
+            b = proof["batch"]
+            console().print(f"entry {prove_entry} of {proof['asset']}: {' '.join(map(str, proof['value']))}\n"
+                            f"leaf  {proof['leaf']}\nroot  {proof['root']} = batch {b['batch_id']} "
+                            f"(entries {b['first']}-{b['last']}, tx {b['tx']}, block {b['block']})\n"
+                            f"proof {' '.join(proof['proof']) or '(a one-entry batch)'}\n"
+                            "[green]valid[/green] and anchored on-chain")
+        return 0
+    entries = client.access_log(asset)
+    gateway = client.gateway_log(asset, log=gateway_log)
     if env.json:
-        emit_json([e.to_json() for e in entries])
+        emit_json([{"source": "recordAccess", **e.to_json()} for e in entries] + [g.to_json() for g in gateway])
         return 0
     out = console()
-    if not entries:
+    if not entries and not gateway:
         out.print(f"no access attempts recorded on {asset}")
-    for e in entries:
+    rows = [(e.time, 0, e) for e in entries] + [(g.time, 1, g) for g in gateway]
+    for _, source, e in sorted(rows, key=lambda r: (r[0], r[1])):
         verdict = "[green]granted[/green]" if e.granted else "[red]denied[/red] "
-        out.print(f"{when(e.time)}  {e.account}  {verdict}  block {e.block}")
+        if source == 0:
+            out.print(f"{when(e.time)}  {e.account}  {verdict}  recordAccess, block {e.block}")
+        else:
+            batch = f"batch {e.batch_id}" if e.anchored else "not anchored yet"
+            out.print(f"{when(e.time)}  {e.account}  {verdict}  gateway #{e.seq} {e.path or '(index)'} "
+                      f"{e.reason}, {e.bytes} B, {batch}")
     return 0
 
 

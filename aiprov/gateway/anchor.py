@@ -46,7 +46,8 @@ class Anchorer:
                 return done
             s = self.open_session()
             try:
-                found = find_anchored(s, self.kind, self.asset_id, batch.root, batch.count) if batch.state == "pending" else None
+                after = max((b.batch_id or 0 for b in self.log.batches() if b.state == "anchored"), default=0)
+                found = find_anchored(s, self.kind, self.asset_id, batch.root, batch.count, after)
                 if found is None:
                     found = anchor_batch(s, self.signer, self.kind, self.asset_id, batch.root, batch.count)
             finally:
