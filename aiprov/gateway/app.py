@@ -106,6 +106,7 @@ class Gateway:
         self.anon_limiter = RateLimiter(config.rate, config.burst)
         self._separator = config.domain.separator()
         self._batch: list = []
+        self._checksummed: dict[str, str] = {}
         self.served_bytes = 0
 
     async def _append(self, **fields) -> tuple[int | None, bool, str]:
@@ -153,8 +154,8 @@ class Gateway:
         if path is None:
             body = self.guard.manifest.to_dict()
             return JSONResponse(body, headers={"X-Aiprov-Log-Seq": str(seq), "Cache-Control": "no-store"})
-        real, entry, _ = target
-        return _file_response(real, entry, seq)
+        real, entry, _, st = target
+        return _file_response(real, entry, seq, st)
 
     async def _check(self, request, signed_path: str, path: str | None, fields: dict):
         raw = request.headers.raw
@@ -185,9 +186,13 @@ class Gateway:
         if signer is None or signer != signed.account:
             raise _Refused(401, "bad-signature", "the signature does not match the request and account "
                                                  "(wrong key, chain, contract or field)")
-        from eth_utils import to_checksum_address
+        account = self._checksummed.get(signer)
+        if account is None:
+            from eth_utils import to_checksum_address
 
-        account = to_checksum_address(signer)
+            if len(self._checksummed) > 100_000:
+                self._checksummed.clear()
+            account = self._checksummed[signer] = to_checksum_address(signer)
         fields.update(account=account, request=digest, nonce=req.nonce, signature=signed.signature)
         if not self.limiter.allow(account):
             raise _Refused(429, "rate-limited", "too many requests from this account; slow down")
@@ -196,7 +201,7 @@ class Gateway:
                                              "(no lease, expired or revoked)")
         if path is None:
             fields["bytes"] = len(_manifest_bytes(self.guard))
-            return (None, None, None)
+            return (None, None, None, None)
         from .files import Refusal
 
         try:
@@ -205,10 +210,10 @@ class Gateway:
                 found = await asyncio.to_thread(self.guard.check, path)
         except Refusal as r:
             raise _Refused(r.status, r.reason, r.message) from None
-        real, size = found
+        real, size, st = found
         rng = headers.get("range")
         fields["bytes"] = _range_length(rng, size)
-        return (real, self.guard.entry(path), rng)
+        return (real, self.guard.entry(path), rng, st)
 
 
 def _manifest_bytes(guard) -> bytes:
@@ -233,7 +238,7 @@ def _error(status: int, reason: str, message: str, seq: int | None):
                         status_code=status, headers=headers)
 
 
-def _file_response(real: str, entry, seq: int):
+def _file_response(real: str, entry, seq: int, st):
     from starlette.responses import FileResponse
 
     class _Served(FileResponse):
@@ -242,7 +247,7 @@ def _file_response(real: str, entry, seq: int):
             scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
             await super().__call__(scope, receive, send)
 
-    return _Served(real, media_type="application/octet-stream",
+    return _Served(real, media_type="application/octet-stream", stat_result=st,
                    headers={"X-Aiprov-Log-Seq": str(seq), "X-Aiprov-Sha256": entry.sha256, "Cache-Control": "no-store"})
 
 

@@ -59,8 +59,8 @@ class FileGuard:
     def entry(self, path: str):
         return self._entries.get(path)
 
-    def check(self, path: str, *, rehash: bool = True) -> tuple[str, int] | None:
-        """(real file path, size) of an entry that is safe to serve; else :class:`Refusal`.
+    def check(self, path: str, *, rehash: bool = True) -> tuple[str, int, os.stat_result] | None:
+        """(real file path, size, its stat) of an entry that is safe to serve; else :class:`Refusal`.
 
         With ``rehash=False`` it returns None instead of hashing a changed file
         (the app then calls again in a worker thread).
@@ -74,20 +74,21 @@ class FileGuard:
             self._warn(f"{path} now resolves outside its registered location; refusing to serve it")
             raise Refusal(403, "symlink-escape", f"{path!r} no longer points at its registered file")
         try:
-            key = _stat_key(os.stat(real))
+            st = os.stat(real)
         except OSError:
             raise Refusal(409, "file-missing", f"{path!r} is missing on the server") from None
+        key = _stat_key(st)
         if key == self._good.get(path):
-            return real, entry.size
+            return real, entry.size, st
         if key == self._bad.get(path):
             raise Refusal(409, "digest-mismatch", f"{path!r} on the server no longer matches its registered digest")
         if not rehash:
             return None
         with self._lock:
             digest = sha256_file(real)
-            if digest == entry.sha256 and os.path.getsize(real) == entry.size:
+            if digest == entry.sha256 and st.st_size == entry.size:
                 self._good[path] = key
-                return real, entry.size
+                return real, entry.size, st
             self._bad[path] = key
         self._warn(f"{path} changed on disk: sha256 {digest}, registered {entry.sha256}; refusing to serve it")
         raise Refusal(409, "digest-mismatch", f"{path!r} on the server no longer matches its registered digest")

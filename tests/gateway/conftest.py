@@ -32,6 +32,14 @@ class Asset:
     network: str
 
 
+def pytest_collection_modifyitems(config, items):
+    """``local_only`` tests get no Anvil variant (deselected, not skipped)."""
+    dropped = [i for i in items if i.get_closest_marker("local_only") and "[anvil]" in i.nodeid]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+
+
 @pytest.fixture(params=["local", "anvil"])
 def backend_name(request):
     return request.param
