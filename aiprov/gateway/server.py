@@ -4,7 +4,7 @@ Start-up (nothing is served unless all of it holds): the asset exists and is
 not revoked; PATH hashes to exactly the asset's on-chain root; the account can
 anchor the log (owner or manager). The chain connection is then closed — on
 ``local`` its lock is free for other aiprov commands — and reopened only for
-short reads (see :mod:`aiprov.gateway.access`) and for anchoring.
+short reads (see :mod:`aiprov.gateway.access_cache`) and for anchoring.
 
 Stop: SIGTERM or Ctrl-C stops accepting connections, lets requests in flight
 finish, anchors every entry not yet anchored, and exits 0 (130 for Ctrl-C).
@@ -115,7 +115,7 @@ class _Server:
 def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=None):
     """The app and its lifespan (log writer, anchoring task, final anchoring)."""
     from ..session import Session
-    from .access import AccessCache, ChainAccess
+    from .access_cache import AccessCache, ChainAccess
     from .accesslog import AccessLog
     from .anchor import Anchorer
     from .app import Gateway, GatewayConfig, build_app
