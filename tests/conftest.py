@@ -16,6 +16,20 @@ from helpers import CLI, run_aiprov, write_files  # noqa: F401  (re-exported for
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(config, items):
+    """``local_only`` tests get no Anvil variant (deselected, not skipped)."""
+    dropped = [i for i in items if i.get_closest_marker("local_only") and "[anvil]" in i.nodeid]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+
+
+@pytest.fixture(params=["local", "anvil"])
+def backend_name(request):
+    """The backend a behaviour test runs on (tests/cli, tests/gateway): the embedded chain, a real Anvil."""
+    return request.param
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     """A fresh state directory, exported as AIPROV_HOME; no network/account env leaks in."""

@@ -24,6 +24,7 @@ JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
 | 409    | digest-mismatch / file-missing           | the file no longer has its registered digest |
 | 416    | bad-range                                | a Range header other than one satisfiable range |
 | 401    | nonce-reused                             | this signed request was seen before (decided in the log's commit) |
+| 503    | chain-unavailable                        | the chain could not be read: nothing is served |
 | 503    | log-unavailable                          | the access log could not be written: nothing is served |
 
 The log entry (and nonce) is committed and fsynced before the response starts.
@@ -131,7 +132,7 @@ class Gateway:
 
     async def handle(self, request, path: str | None):
         """Check, log, answer. ``path`` None: the manifest index."""
-        from starlette.responses import JSONResponse
+        from starlette.responses import Response
 
         client = f"{request.client.host}:{request.client.port}" if request.client else ""
         signed_path = "" if path is None else path
@@ -152,8 +153,8 @@ class Gateway:
             return _error(401, reason, "this signed request was already used: sign a new one (fresh nonce)", seq)
         self.served_bytes += fields["bytes"]
         if path is None:
-            body = self.guard.manifest.to_dict()
-            return JSONResponse(body, headers={"X-Aiprov-Log-Seq": str(seq), "Cache-Control": "no-store"})
+            return Response(_manifest_bytes(self.guard), media_type="application/json",
+                            headers={"X-Aiprov-Log-Seq": str(seq), "Cache-Control": "no-store"})
         real, entry, _, st = target
         return _file_response(real, entry, seq, st)
 
@@ -196,7 +197,12 @@ class Gateway:
         fields.update(account=account, request=digest, nonce=req.nonce, signature=signed.signature)
         if not self.limiter.allow(account):
             raise _Refused(429, "rate-limited", "too many requests from this account; slow down")
-        if not await self.access.allowed(account):
+        try:
+            allowed = await self.access.allowed(account)
+        except Exception as exc:  # noqa: BLE001 - chain unreachable or failing: refuse, say why
+            raise _Refused(503, "chain-unavailable", f"cannot read access rights from the chain now "
+                                                     f"({type(exc).__name__}); try again") from None
+        if not allowed:
             raise _Refused(403, "no-access", f"{account} has no access to {cfg.asset} now "
                                              "(no lease, expired or revoked)")
         if path is None:

@@ -151,7 +151,7 @@ def _fetch_one(gw: GatewayClient, dest: Path, entry, progress) -> dict:
     final = dest / entry.path
     if not final.resolve().is_relative_to(dest.resolve()):  # e.g. a symlinked folder under DEST
         raise ContentMismatch(f"{entry.path}: would be written outside {dest}")
-    if final.is_file() and final.stat().st_size == entry.size and _sha256(final) == entry.sha256:
+    if final.is_file() and final.stat().st_size == entry.size and _sha256(final) == entry.sha256:  # already there
         if progress is not None:
             progress.advance(entry.size)
         return {"path": entry.path, "size": entry.size, "sha256": entry.sha256, "status": "present", "downloaded": 0}
@@ -211,9 +211,11 @@ def _fetch_one(gw: GatewayClient, dest: Path, entry, progress) -> dict:
             "downloaded": downloaded}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
+def _sha256(path: Path) -> str | None:
+    from ..errors import AiprovError
+    from ..manifest.hashing import sha256_file
+
+    try:
+        return sha256_file(str(path))
+    except (OSError, AiprovError):
+        return None

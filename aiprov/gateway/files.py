@@ -12,7 +12,6 @@ longer matches means 409 and a warning for the operator.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import threading
@@ -31,14 +30,6 @@ def _stat_key(st: os.stat_result) -> tuple:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class FileGuard:
     def __init__(self, root: Path, manifest, *, warn=None) -> None:
         self.root = Path(root)
@@ -46,12 +37,13 @@ class FileGuard:
         single = manifest.kind == "file"
         self._entries = {e.path: e for e in manifest.entries}
         self._real: dict[str, str] = {}
+        self._full: dict[str, str] = {}
         self._good: dict[str, tuple] = {}
         self._bad: dict[str, tuple] = {}
         self._lock = threading.Lock()
         self._warn = warn or (lambda msg: print(f"aiprov serve: warning: {msg}", file=sys.stderr, flush=True))
         for path in self._entries:
-            full = self.root if single else self.root / path
+            full = self._full[path] = str(self.root if single else self.root / path)
             real = os.path.realpath(full)
             self._real[path] = real
             self._good[path] = _stat_key(os.stat(real))  # hashed just before, by the manifest build
@@ -68,24 +60,29 @@ class FileGuard:
         entry = self._entries.get(path)
         if entry is None:
             raise Refusal(404, "not-in-manifest", f"{path!r} is not a file of this asset")
-        real = self._real[path]
-        full = self.root if self.manifest.kind == "file" else self.root / path
-        if os.path.realpath(full) != real:
-            self._warn(f"{path} now resolves outside its registered location; refusing to serve it")
-            raise Refusal(403, "symlink-escape", f"{path!r} no longer points at its registered file")
+        real, full = self._real[path], self._full[path]
         try:
-            st = os.stat(real)
+            st = os.stat(full)
         except OSError:
             raise Refusal(409, "file-missing", f"{path!r} is missing on the server") from None
         key = _stat_key(st)
-        if key == self._good.get(path):
+        if key == self._good.get(path):  # the very file (device, inode) last checked, unchanged
             return real, entry.size, st
+        if os.path.realpath(full) != real:
+            self._warn(f"{path} now resolves outside its registered location; refusing to serve it")
+            raise Refusal(403, "symlink-escape", f"{path!r} no longer points at its registered file")
         if key == self._bad.get(path):
             raise Refusal(409, "digest-mismatch", f"{path!r} on the server no longer matches its registered digest")
         if not rehash:
             return None
+        from ..errors import AiprovError
+        from ..manifest.hashing import sha256_file
+
         with self._lock:
-            digest = sha256_file(real)
+            try:
+                digest = sha256_file(real)
+            except (OSError, AiprovError):  # unreadable, or changing while read
+                digest = "unreadable or changing"
             if digest == entry.sha256 and st.st_size == entry.size:
                 self._good[path] = key
                 return real, entry.size, st

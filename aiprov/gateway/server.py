@@ -52,7 +52,8 @@ class PreparedGateway:
 
 def prepare(client, path, asset: str, log_path=None, progress=None) -> PreparedGateway:
     """Every start-up check; returns what the server needs (the chain connection is closed)."""
-    from ..errors import AssetRevoked, ContentMismatch, InvalidPath, TransactionFailed
+    from ..errors import AssetRevoked, ContentMismatch, InvalidPath
+    from ..ownership import require_manager
     from ..units import parse_asset
     from .accesslog import default_log_path
 
@@ -72,12 +73,8 @@ def prepare(client, path, asset: str, log_path=None, progress=None) -> PreparedG
             raise ContentMismatch(
                 f"{path} is not {name}: its root {manifest.root} differs from the on-chain root {on_chain}",
                 hint=f"serve the registered files (`aiprov verify {kind} {path} --id {asset_id}` lists the changes)")
+        require_manager(s, kind, asset_id)  # it signs the log's anchoring transactions
         signer = s.signer
-        if not registry.call("canManage", asset_id, signer.address):
-            raise TransactionFailed(
-                f"{signer.name} ({signer.address}) is neither the owner nor a manager of {name}: "
-                "it cannot anchor the gateway's access log",
-                hint="pass --account with the owner's or a manager's account", error_name="LeaseUnauthorized")
         chain_id = s.backend.chain_id
         contract = s.leases.checksum_address
     log = Path(log_path) if log_path else default_log_path(client.home, chain_id, contract, name)
@@ -142,16 +139,22 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
     info = {"format": "aiprov-gateway/1", "asset": prepared.asset, "chain_id": prepared.chain_id,
             "contract": prepared.contract, "root": prepared.manifest.root, "files": prepared.manifest.file_count}
 
+    async def announce_when_listening():
+        while not getattr(gateway.server, "started", False):
+            await asyncio.sleep(0.01)
+        if announce:
+            announce()
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         log.start_writer()
         stopping = asyncio.Event()
         task = asyncio.create_task(anchorer.run(stopping))
-        if announce:
-            announce()
+        announcing = asyncio.create_task(announce_when_listening())
         try:
             yield
         finally:
+            announcing.cancel()
             stopping.set()
             await task
             log.stop_writer()  # every queued entry is committed first
@@ -163,6 +166,7 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
                       "the next `aiprov serve` of this asset anchors them", file=sys.stderr, flush=True)
             chain.close()
 
+    gateway.server = None  # set by run(); the TestClient has none and announces nothing
     return build_app(gateway, lifespan=lifespan, info=info), gateway
 
 
@@ -174,8 +178,11 @@ def run(client, prepared: PreparedGateway, options: ServeOptions, *, announce=No
 
     app, gateway = build(client, prepared, options, announce=announce)
     config = uvicorn.Config(app, host=options.host, port=options.port, **UVICORN_OPTIONS)
-    server = _Server(config)
-    asyncio.run(server.serve())
+    server = gateway.server = _Server(config)
+    try:
+        asyncio.run(server.serve())
+    except SystemExit:  # uvicorn's answer to a socket it cannot bind
+        pass
     if not server.started and server.stop_signal is None:
         raise EnvironmentFailure(f"could not listen on {options.host}:{options.port} (in use?)",
                                  hint="pick another --port")

@@ -21,19 +21,6 @@ from anvil_fixture import anvil_factory, start_anvil  # noqa: E402,F401  (fixtur
 from helpers import CLI  # noqa: E402
 
 
-def pytest_collection_modifyitems(config, items):
-    """``local_only`` tests get no Anvil variant (deselected, not skipped)."""
-    dropped = [i for i in items if i.get_closest_marker("local_only") and "[anvil]" in i.nodeid]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [i for i in items if i not in dropped]
-
-
-@pytest.fixture(params=["local", "anvil"])
-def backend_name(request):
-    return request.param
-
-
 @pytest.fixture
 def cli(home, backend_name, request, monkeypatch):
     if backend_name == "anvil":

@@ -30,24 +30,13 @@ class Asset:
     data: Path
     asset: str
     network: str
-
-
-def pytest_collection_modifyitems(config, items):
-    """``local_only`` tests get no Anvil variant (deselected, not skipped)."""
-    dropped = [i for i in items if i.get_closest_marker("local_only") and "[anvil]" in i.nodeid]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = [i for i in items if i not in dropped]
-
-
-@pytest.fixture(params=["local", "anvil"])
-def backend_name(request):
-    return request.param
+    node: object = None  # the Anvil process (anvil only)
 
 
 @pytest.fixture
 def leased(home, tmp_path, backend_name, request, monkeypatch) -> Asset:
     """dataset:1 registered by dev:0 (three files), dev:1 holding a 30-day lease."""
+    node = None
     if backend_name == "anvil":
         node = request.getfixturevalue("anvil_factory")()
         monkeypatch.setenv("AIPROV_NETWORK", "anvil")
@@ -62,7 +51,7 @@ def leased(home, tmp_path, backend_name, request, monkeypatch) -> Asset:
     })
     assert cli.json("register", "dataset", str(data))["id"] == 1
     cli.json("lease", "grant", "dataset:1", DEV1, "--days", "30")
-    return Asset(cli, data, "dataset:1", backend_name)
+    return Asset(cli, data, "dataset:1", backend_name, node)
 
 
 class Server:

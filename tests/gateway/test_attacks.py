@@ -13,6 +13,8 @@ import signal
 
 from gw_support import domain_of, foreign_request, raw_get, signed_headers
 
+from helpers import run_aiprov
+
 from aiprov.gateway.accesslog import AccessLog
 
 
@@ -145,4 +147,17 @@ def test_revoke_grant_and_expiry_take_effect_for_the_next_request(leased, serve)
     assert cli("node", "advance", "2d").exit_code == 0
     r = get()  # day 31
     assert r.status == 403 and r.json()["error"]["reason"] == "no-access"
+
+    # a second gateway on the same port: exit 3, saying so
+    busy = run_aiprov("serve", leased.data, "--asset", "dataset:1", "--port", server.port)
+    assert busy.returncode == 3 and f"127.0.0.1:{server.port}" in busy.stderr and "Traceback" not in busy.stderr
+
+    if leased.node is not None:  # the node goes away: refused, never served unchecked
+        cli.json("lease", "grant", "dataset:1", "dev:1", "--days", "30")
+        leased.node.stop()
+        r = get()
+        assert r.status == 503 and r.json()["error"]["reason"] == "chain-unavailable"
+        assert server.stop() == 0  # and it still stops cleanly (what it could not anchor, it says)
+        assert "could not anchor" in server.stderr()
+        return
     assert server.stop() == 0
