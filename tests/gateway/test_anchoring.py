@@ -7,6 +7,8 @@ import signal
 import sqlite3
 import time
 
+import pytest
+
 from gw_support import domain_of, raw_get, signed_headers
 
 from aiprov import Client
@@ -24,6 +26,7 @@ def _log_file(home):
     return path
 
 
+@pytest.mark.slow
 def test_batches_anchor_on_size_time_and_shutdown_and_survive_kill(leased, serve, home):
     cli = leased.cli
     server = serve(leased.data, "dataset:1", "--batch-size", "3", "--batch-interval", "0.5")

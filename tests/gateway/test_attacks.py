@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import signal
 
+import pytest
+
 from gw_support import domain_of, foreign_request, raw_get, signed_headers
 
 from helpers import run_aiprov
@@ -127,6 +129,7 @@ def test_attack_matrix_serves_zero_unauthorised_bytes(leased, serve, home, tmp_p
     assert "Traceback" not in server.stderr()
 
 
+@pytest.mark.slow
 def test_revoke_grant_and_expiry_take_effect_for_the_next_request(leased, serve):
     cli = leased.cli
     server = serve(leased.data, "dataset:1", "--batch-interval", "3600")
