@@ -71,7 +71,7 @@ class ChainAccess:
                 try:
                     return self._read(s, account)
                 finally:
-                    s.backend.close()
+                    s.close()
             if self._session is None:
                 self._session = self._open_session()
             return self._read(self._session, account)
@@ -90,7 +90,7 @@ class ChainAccess:
     def close(self) -> None:
         with self._lock:
             if self._session is not None:
-                self._session.backend.close()
+                self._session.close()
                 self._session = None
             if self._head_conn is not None:
                 self._head_conn.close()

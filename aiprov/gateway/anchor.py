@@ -51,7 +51,7 @@ class Anchorer:
                 if found is None:
                     found = anchor_batch(s, self.signer, self.kind, self.asset_id, batch.root, batch.count)
             finally:
-                s.backend.close()
+                s.close()
             batch_id, tx, block = found
             self.log.mark_anchored(batch.number, batch_id, tx, block)
             done.append((batch, batch_id, tx))

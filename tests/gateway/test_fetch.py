@@ -29,6 +29,13 @@ def test_fetch_verifies_resumes_and_refuses(leased, serve, tmp_path):
     assert doc["verified"] is True and {f["status"] for f in doc["files"]} == {"downloaded"}
     assert _tree(dest) == expected and not (dest / ".aiprov").exists()
 
+    if leased.network == "anvil":  # a machine with no aiprov state at all: contracts found on-chain
+        fresh = tmp_path / "fresh"
+        proc = run_aiprov("fetch", server.url, "dataset:1", fresh, "--account", "dev:1", "--json",
+                          env={"AIPROV_HOME": str(tmp_path / "no-state")})
+        assert proc.returncode == 0, proc.stderr
+        assert _tree(fresh) == expected
+
     # again: nothing downloaded, all present
     again = leased.cli.json("fetch", server.url, "dataset:1", str(dest), "--account", "dev:1")
     assert {f["status"] for f in again["files"]} == {"present"} and again["bytes"] == 0
