@@ -28,6 +28,8 @@ from .results import (
     AccessAttemptInfo,
     AccessBatchesResult,
     AccessBatchInfo,
+    AuditReport,
+    ExportResult,
     AccessResult,
     AccountInfo,
     AssetInfo,
@@ -308,6 +310,47 @@ class Client:
         with self.session() as s:
             graph = lineage(s, model_id, lambda h: registration.load_metadata(self.home, h))
         return LineageResult(model=model_id, **graph)
+
+    # -- audit and exports -------------------------------------------------------
+
+    def audit(self, kind: str, id: int, *, receipt=None) -> AuditReport:
+        """The whole on-chain trail of a dataset or model as a sealed ``aiprov-audit/1`` document.
+
+        ``receipt`` supplies metadata documents this machine does not hold (used
+        only where they hash to the on-chain value).
+        """
+        from .audit import build_audit
+        from .chain.networks import resolve_network
+        from .metadata import receipt_metadata
+
+        kind, asset_id = _kind(kind), _parse_id(id)
+        docs = receipt_metadata(receipt) if receipt is not None else {}
+        explorer = resolve_network(self.network, self.rpc_url).explorer_url
+        with self.session() as s:
+            doc = build_audit(s, kind, asset_id, metadata_docs=docs, explorer_url=explorer)
+        return AuditReport(document=doc)
+
+    def export(self, fmt: str, id: int, *, path=None, receipt=None, progress=None) -> ExportResult:
+        """Model ``id``'s provenance as ``slsa`` (in-toto / SLSA v1) or ``cyclonedx`` (1.6 ML-BOM).
+
+        The model's files come from ``path`` (hashed now) or from its receipt
+        (``receipt``, or the one beside ``path``); either must match the on-chain root.
+        """
+        from .exports import model_facts, model_manifest
+
+        if fmt not in ("slsa", "cyclonedx"):
+            raise InvalidArgument(f"export format must be slsa or cyclonedx, got {fmt!r}")
+        model_id = _parse_id(id)
+        manifest, docs = model_manifest(model_id, path, receipt, self.home, progress)
+        with self.session() as s:
+            facts = model_facts(s, model_id, manifest, docs)
+        if fmt == "slsa":
+            from .exports.slsa import statement
+
+            return ExportResult(format=fmt, model=model_id, document=statement(facts))
+        from .exports.cyclonedx import bom
+
+        return ExportResult(format=fmt, model=model_id, document=bom(facts))
 
     def _upstream_revocations(self, s, model_id: int) -> list[str]:
         """Why a model must not be trusted beyond its own status: revoked things upstream."""

@@ -49,3 +49,21 @@ def dataset_metadata(manifest, *, name=None, description=None, license=None, sou
 def model_metadata(manifest, *, name=None, description=None, license=None, training=None) -> dict:
     """``training`` is :func:`aiprov.training.training_metadata`'s output."""
     return metadata_document("model", manifest, name=name, description=description, license=license, training=training)
+
+
+def receipt_metadata(receipt) -> dict:
+    """{metadata hash: document} of every version a receipt file holds.
+
+    Callers use a document only where it hashes to the on-chain value, so a
+    receipt can tell nothing the chain does not confirm.
+    """
+    from pathlib import Path
+
+    from .receipts import read_receipt
+
+    rec = read_receipt(Path(receipt))
+    docs = {}
+    for version in [rec, *rec.get("versions", [])]:
+        if isinstance(version, dict) and version.get("metadata_hash") and isinstance(version.get("metadata"), dict):
+            docs[version["metadata_hash"]] = version["metadata"]
+    return docs

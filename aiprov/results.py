@@ -368,3 +368,35 @@ class GatewayAttemptInfo:
 
     def to_json(self) -> dict:
         return {"source": "gateway", **asdict(self)}
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """An ``aiprov-audit/1`` document (sealed) and its renderings; see :mod:`aiprov.audit`."""
+
+    document: dict
+
+    @property
+    def sha256(self) -> str:
+        return self.document["header"]["sha256"]
+
+    def render(self, fmt: str = "json") -> str:
+        """The document as ``json``, ``md`` or ``html`` text."""
+        from .audit.render import render
+
+        return render(self.document, fmt)
+
+    def to_json(self) -> dict:
+        return self.document
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A standard provenance document of a model: ``slsa`` (in-toto Statement v1) or ``cyclonedx`` (1.6 BOM)."""
+
+    format: str
+    model: int
+    document: dict
+
+    def to_json(self) -> dict:
+        return self.document

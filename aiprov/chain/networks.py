@@ -45,12 +45,13 @@ class Network:
     max_fee_wei: int | None = None
     priority_fee_wei: int | None = None
     source: str = "built-in"
+    explorer_url: str | None = None  # block explorer base URL: audit reports link {explorer_url}/tx/<hash>
 
 
 BUILTIN = {
     "local": Network("local", None, 1337, True, 1),
     "anvil": Network("anvil", "http://127.0.0.1:8545", 31337, True, 1),
-    "sepolia": Network("sepolia", None, 11155111, False, 2),
+    "sepolia": Network("sepolia", None, 11155111, False, 2, explorer_url="https://sepolia.etherscan.io"),
 }
 
 
@@ -90,7 +91,8 @@ def load_networks(start: Path | None = None) -> dict[str, Network]:
         if name == "local":
             raise InvalidArgument(f"{path}: `local` is the embedded chain and cannot be redefined")
         base = networks.get(name, Network(name, None, None, False, 2))
-        unknown = set(table) - {"rpc_url", "chain_id", "dev", "confirmations", "max_fee_gwei", "priority_fee_gwei"}
+        unknown = set(table) - {"rpc_url", "chain_id", "dev", "confirmations", "max_fee_gwei", "priority_fee_gwei",
+                                "explorer_url"}
         if unknown:
             raise InvalidArgument(f"{path}: [networks.{name}] has unknown keys: {', '.join(sorted(unknown))}")
         networks[name] = replace(
@@ -102,8 +104,17 @@ def load_networks(start: Path | None = None) -> dict[str, Network]:
             max_fee_wei=_gwei(table.get("max_fee_gwei"), "max_fee_gwei", path) or base.max_fee_wei,
             priority_fee_wei=_gwei(table.get("priority_fee_gwei"), "priority_fee_gwei", path) or base.priority_fee_wei,
             source=str(path),
+            explorer_url=_explorer_url(table.get("explorer_url", base.explorer_url), name, path),
         )
     return networks
+
+
+def _explorer_url(value, name: str, path: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise InvalidArgument(f"{path}: [networks.{name}] explorer_url must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
 
 
 def resolve_network(name: str | None, rpc_url: str | None) -> Network:

@@ -38,8 +38,12 @@ def _debug(verbose: bool) -> bool:
     return verbose or os.environ.get("AIPROV_DEBUG", "") not in ("", "0")
 
 
-def command_options(*, chain: bool = True):
-    """Decorate a command with the shared options. ``chain=False``: no network options."""
+def command_options(*, chain: bool = True, signs: bool = True):
+    """Decorate a command with the shared options.
+
+    ``chain=False``: no network options; ``signs=False``: a read-only command,
+    no ``--account`` / ``--confirmations``.
+    """
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -68,11 +72,12 @@ def command_options(*, chain: bool = True):
                              help="Network to use [env AIPROV_NETWORK; default: local]."),
                 click.option("--rpc-url", envvar="AIPROV_RPC_URL", metavar="URL",
                              help="JSON-RPC endpoint [env AIPROV_RPC_URL]."),
+            ] + ([
                 click.option("--account", envvar="AIPROV_ACCOUNT", metavar="ACCOUNT",
                              help="Signing account: dev:N, a keystore name, or an address [env AIPROV_ACCOUNT]."),
                 click.option("--confirmations", type=click.IntRange(1, 1000), metavar="N",
                              help="Blocks a transaction must be buried under [default: 1 on dev networks, 2 else]."),
-            ] + opts
+            ] if signs else []) + opts
         for opt in reversed(opts):
             wrapper = opt(wrapper)
         return wrapper
