@@ -93,7 +93,5 @@ def render(doc: dict, fmt: str) -> str:
         "mermaid": lineage_mermaid(doc["lineage"]),
     }
     if fmt == "html":
-        from markupsafe import Markup
-
-        context["svg"] = Markup(lineage_svg(doc["lineage"]))  # built from escaped parts in svg.py
+        context["svg"] = lineage_svg(doc["lineage"])  # built from escaped parts in svg.py; `| safe` in the template
     return template.render(**context)

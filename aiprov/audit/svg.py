@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from html import escape
 
-NODE_W, NODE_H = 190, 58
+NODE_W, NODE_H = 210, 58
 COL_GAP, ROW_GAP = 70, 18
 PAD = 12
 
@@ -54,6 +54,10 @@ def short_hex(value: str | None, keep: int = 6) -> str:
     return f"{value[:keep + 2]}…{value[-keep:]}"
 
 
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def lineage_svg(lineage: dict | None) -> str:
     if not lineage or not lineage.get("nodes"):
         return ""
@@ -75,7 +79,8 @@ def lineage_svg(lineage: dict | None) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lineage" role="img" '
-        f'aria-label="lineage graph" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">',
+        f'aria-label="lineage graph" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'style="width:100%;max-width:{width:.0f}px;height:auto">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280"/></marker></defs>',
     ]
@@ -106,7 +111,7 @@ def lineage_svg(lineage: dict | None) -> str:
             f'<title>{escape(title)} ({escape(status)}) root {escape(node.get("root") or "")}</title>'
             f'<rect width="{NODE_W}" height="{NODE_H}" rx="8" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{2.4 if revoked or node["key"] == lineage["root"] else 1.2}"/>'
-            f'<text x="10" y="19" font-size="13" font-weight="600">{escape(title[:26])}</text>'
+            f'<text x="10" y="19" font-size="13" font-weight="600">{escape(_clip(title, 27))}</text>'
             f'<text x="10" y="35" font-size="11" font-family="ui-monospace,monospace" fill="#374151">'
             f'{escape(short_hex(node.get("root")))}</text>'
             f'<text x="10" y="50" font-size="11" fill="{"#dc2626" if revoked else "#6b7280"}">'
