@@ -57,6 +57,12 @@ class _Clock:
         self._backend = backend
         self._seen: dict[int, int] = {}
 
+    def prefetch(self, blocks) -> None:
+        """Read the times of many blocks at once (one query on the embedded chain)."""
+        missing = {b for b in blocks if b not in self._seen}
+        if missing:
+            self._seen.update(self._backend.block_timestamps(missing))
+
     def timestamp(self, block: int) -> int:
         ts = self._seen.get(block)
         if ts is None:
@@ -120,9 +126,13 @@ def collect(
     statuses = _latest_statuses(registry)
     doc_meta = metadata(reg.metadata_hash)
 
+    from ..contracts.contract import uint_topic
+
     own_events = registry.history(asset_id)
+    lease_events = session.leases.logs(None, uint_topic(KIND_CODES[kind]), uint_topic(asset_id))
+    clock.prefetch([ev.log.block_number for ev in (*own_events, *lease_events)] + [r.block for r in regs.values()])
     status_changes, governance, consent, other = _registry_rows(own_events, clock)
-    leases, access, batches, lease_other = _lease_rows(session, kind, asset_id, clock)
+    leases, access, batches, lease_other = _lease_rows(lease_events, clock)
 
     lineage = _lineage(session, kind, asset_id, regs, statuses, metadata)
     versions = _versions(kind, asset_id, regs, statuses, metadata, clock)
@@ -230,11 +240,7 @@ def _access_reason(granted: bool, expires_at: int, ts: int, lease: dict | None) 
     return "lease expired"
 
 
-def _lease_rows(session, kind: str, asset_id: int, clock: _Clock):
-    from ..contracts.contract import uint_topic
-
-    leases_contract = session.leases
-    events = leases_contract.logs(None, uint_topic(KIND_CODES[kind]), uint_topic(asset_id))
+def _lease_rows(events, clock: _Clock):
     leases: list[dict] = []
     current: dict[str, dict] = {}  # grantee -> its latest lease row
     access, batches, other = [], [], []

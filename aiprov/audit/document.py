@@ -11,7 +11,6 @@ with ``header.sha256`` set to null. Anyone can recompute it from the JSON file:
 
 from __future__ import annotations
 
-import copy
 import hashlib
 
 FORMAT = "aiprov-audit/1"
@@ -21,8 +20,7 @@ def document_sha256(doc: dict) -> str:
     """The digest a sealed document must carry in ``header.sha256``."""
     from ..metadata import canonical_json
 
-    unsealed = copy.deepcopy(doc)
-    unsealed["header"]["sha256"] = None
+    unsealed = {**doc, "header": {**doc["header"], "sha256": None}}
     return hashlib.sha256(canonical_json(unsealed)).hexdigest()
 
 

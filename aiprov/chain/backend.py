@@ -41,6 +41,10 @@ class Backend(ABC):
     def get_block(self, number: int | None = None) -> Block:
         """A mined block (latest when ``number`` is None)."""
 
+    def block_timestamps(self, numbers) -> dict[int, int]:
+        """{block number: timestamp} for ``numbers``; backends with an index answer in one query."""
+        return {n: self.get_block(n).timestamp for n in set(numbers)}
+
     def now(self) -> int:
         """Chain time as the next transaction will see it (default: the latest block's)."""
         return self.get_block().timestamp

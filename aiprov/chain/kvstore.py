@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS logs (
     PRIMARY KEY (block_number, log_index)
 );
 CREATE TABLE IF NOT EXISTS txs (hash BLOB PRIMARY KEY, block_number INTEGER NOT NULL, tx_index INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS block_times (number INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS logs_t1 ON logs (address, topic0, topic1);
 CREATE INDEX IF NOT EXISTS logs_t2 ON logs (address, topic0, topic2);
 CREATE INDEX IF NOT EXISTS logs_t3 ON logs (address, topic0, topic3);
@@ -105,6 +106,18 @@ class SQLiteKV(BaseDB):
     def set_meta(self, name: str, value: str) -> None:
         self._begin()
         self.conn.execute("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)", (name, value))
+
+    def add_block_time(self, number: int, timestamp: int) -> None:
+        self._begin()
+        self.conn.execute("INSERT OR REPLACE INTO block_times VALUES (?, ?)", (number, timestamp))
+
+    def block_times(self, numbers: list[int]) -> dict[int, int]:
+        out: dict[int, int] = {}
+        for i in range(0, len(numbers), 900):  # SQLite's bound-parameter limit
+            chunk = numbers[i:i + 900]
+            out.update(self.conn.execute(
+                f"SELECT number, timestamp FROM block_times WHERE number IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
     def add_log(self, row: tuple) -> None:
         self._begin()

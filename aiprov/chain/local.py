@@ -282,7 +282,25 @@ class LocalChain(Backend, DevChain):
         self._refresh_pending_time()
         return Block(number=block.number, hash=block.hash, timestamp=block.header.timestamp)
 
+    def block_timestamps(self, numbers) -> dict[int, int]:
+        """Block times from the block index in one query.
+
+        Blocks mined before the index existed are read from their headers once
+        and added to it (committed only when nothing else is pending).
+        """
+        out = self.kv.block_times(sorted(set(numbers)))
+        missing = [n for n in set(numbers) if n not in out]
+        if missing:
+            idle = not self.kv._in_tx
+            for n in missing:
+                out[n] = self.get_block(n).timestamp
+                self.kv.add_block_time(n, out[n])
+            if idle:
+                self.kv.commit()
+        return out
+
     def _index_block(self, block) -> None:
+        self.kv.add_block_time(block.number, block.header.timestamp)
         receipts = block.get_receipts(self.chain.chaindb)
         log_index = 0
         for tx_index, (tx, receipt) in enumerate(zip(block.transactions, receipts)):
