@@ -29,5 +29,9 @@ def make_trail(cli, tmp_path):
     assert cli("lease", "use", asset, "--account", "dev:2").exit_code == 1
     cli.json("lease", "revoke", asset, DEV[1])
     assert cli("lease", "use", asset, "--account", "dev:1").exit_code == 1
+    from aiprov import Client
+
+    with Client() as client:  # a gateway's access-log batch (aiprov serve anchors these)
+        client.anchor_access_batch(asset, "0x" + "ab" * 32, 5)
     cli.json("deprecate", "dataset", d1, "--reason", "superseded by v2")
     return {"d1": d1, "d2": d2, "m1": m1, "m2": m2, "model_dir": model, "tmp": tmp_path}

@@ -82,6 +82,8 @@ def test_dataset_audit_document_matches_the_chain(cli, trail):
     log = cli.json("lease", "log", f"dataset:{d2}")
     assert [a["tx"] for a in doc["access"]] == [e["tx"] for e in log]
     assert [(g["event"], g["account"]) for g in doc["governance"]] == [("manager_appointed", DEV[3])]
+    (batch,) = doc["access_batches"]
+    assert (batch["batchId"], batch["count"], batch["batchRoot"]) == (1, 5, "0x" + "ab" * 32)
 
     # every row names a real transaction and block of this chain
     history_txs = {e["tx"] for e in cli.json("history", "dataset", d2)["events"]}
