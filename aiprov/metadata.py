@@ -63,7 +63,7 @@ def receipt_metadata(receipt) -> dict:
 
     rec = read_receipt(Path(receipt))
     docs = {}
-    for version in [rec, *rec.get("versions", [])]:
-        if isinstance(version, dict) and version.get("metadata_hash") and isinstance(version.get("metadata"), dict):
+    for version in rec["versions"]:
+        if version.get("metadata_hash") and isinstance(version.get("metadata"), dict):
             docs[version["metadata_hash"]] = version["metadata"]
     return docs

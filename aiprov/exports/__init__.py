@@ -120,7 +120,7 @@ def model_manifest(model_id: int, path, receipt, home, progress=None):
     from ..errors import InvalidArgument, InvalidReceipt
     from ..manifest import Manifest, build_manifest
     from ..metadata import receipt_metadata
-    from ..receipts import find_receipt, read_receipt
+    from ..receipts import find_receipt, pick_version, read_receipt
 
     if path is None and receipt is None:
         raise InvalidArgument(
@@ -132,7 +132,7 @@ def model_manifest(model_id: int, path, receipt, home, progress=None):
     if path is not None:
         return build_manifest(Path(path), progress=progress), docs
     rec = read_receipt(found)
-    for version in [*rec.get("versions", []), rec]:
-        if isinstance(version, dict) and version.get("id") == model_id and "manifest" in version:
-            return Manifest.from_dict(version["manifest"]), docs
-    raise InvalidReceipt(f"receipt {found} holds no manifest of model {model_id}")
+    version = pick_version(rec, model_id) if rec["kind"] == "model" else None
+    if version is None:
+        raise InvalidReceipt(f"receipt {found} holds no version of model {model_id}")
+    return Manifest.from_dict(version["manifest"]), docs

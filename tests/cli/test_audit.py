@@ -146,6 +146,21 @@ def test_md_and_html_render_the_same_document(cli, trail, tmp_path):
     assert html.count('class="node') == len(doc["lineage"]["nodes"])
 
 
+def test_second_machine_reads_the_audit_without_state_or_key(anvil_cli, tmp_path, monkeypatch):
+    """Another state directory and no account, nothing but the RPC URL: the same trail; metadata via --receipt."""
+    cli, trail = anvil_cli, make_trail(anvil_cli, tmp_path)
+    first = cli.json("audit", "dataset", trail["d2"], "--format", "json")
+    monkeypatch.setenv("AIPROV_HOME", str(tmp_path / "fresh-home"))
+    monkeypatch.delenv("AIPROV_ACCOUNT", raising=False)
+    fresh = cli.json("audit", "dataset", trail["d2"], "--format", "json")
+    assert fresh["subject"]["metadata_available"] is False and fresh["subject"]["name"] is None
+    for key in ("versions", "leases", "access", "governance", "status_changes"):
+        assert [r["tx"] for r in fresh[key]] == [r["tx"] for r in first[key]]
+    receipt = trail["tmp"] / "data.aiprov.json"
+    again = cli.json("audit", "dataset", trail["d2"], "--format", "json", "--receipt", receipt)
+    assert again["subject"]["metadata_available"] is True and again["subject"]["name"] == "reviews-v2"
+
+
 def test_explorer_links_from_aiprov_toml(anvil_cli, tmp_path, monkeypatch):
     import os
 
