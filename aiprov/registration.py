@@ -288,28 +288,20 @@ def info(session, kind: str, asset_id: int) -> AssetInfo:
     )
 
 
-def _parents(reg) -> list[int]:
-    return [reg.parent_id] if reg.parent_id else list(reg.parent_model_ids)
-
-
-def history(session, kind: str, asset_id: int) -> HistoryResult:
-    """Versions (ancestors by parent / base model, then successors) and every event of the id."""
-    from .contracts.registry import STATUSES
-
-    registry = session.registry(kind)
-    registry.get(asset_id)
-    regs = {r.id: r for r in registry.registrations()}
-    ordered = [asset_id]
-    seen = {asset_id}
+def version_order(regs: dict, asset_id: int, parents) -> list[int]:
+    """``asset_id``'s version chain: its first-parent ancestors (oldest first), itself, then
+    every later version breadth-first. ``regs`` maps ids to registrations, ``parents(reg)``
+    lists a registration's parent ids."""
+    ordered, seen = [asset_id], {asset_id}
     node = regs[asset_id]
-    while _parents(node) and _parents(node)[0] not in seen:
-        parent = _parents(node)[0]
+    while parents(node) and parents(node)[0] in regs and parents(node)[0] not in seen:
+        parent = parents(node)[0]
         ordered.insert(0, parent)
         seen.add(parent)
         node = regs[parent]
     children: dict[int, list[int]] = {}
     for reg in regs.values():
-        for parent in _parents(reg):
+        for parent in parents(reg):
             children.setdefault(parent, []).append(reg.id)
     frontier = [asset_id]
     while frontier:
@@ -321,7 +313,21 @@ def history(session, kind: str, asset_id: int) -> HistoryResult:
                     ordered.append(child)
                     nxt.append(child)
         frontier = nxt
-    versions = [info(session, kind, i) for i in ordered]
+    return ordered
+
+
+def _parents(reg) -> list[int]:
+    return [reg.parent_id] if reg.parent_id else list(reg.parent_model_ids)
+
+
+def history(session, kind: str, asset_id: int) -> HistoryResult:
+    """Versions (ancestors by parent / base model, then successors) and every event of the id."""
+    from .contracts.registry import STATUSES
+
+    registry = session.registry(kind)
+    registry.get(asset_id)
+    regs = {r.id: r for r in registry.registrations()}
+    versions = [info(session, kind, i) for i in version_order(regs, asset_id, _parents)]
     events = []
     for ev in registry.history(asset_id):
         args = {k: _jsonable(v) for k, v in ev.args.items()}

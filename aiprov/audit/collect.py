@@ -279,27 +279,9 @@ def _lease_rows(events, clock: _Clock):
 
 def _versions(kind, asset_id, regs, statuses, metadata: Callable, clock: _Clock) -> list[dict]:
     """The asset's version chain: its ancestors (oldest first), itself, then its successors."""
-    children: dict[int, list[int]] = {}
-    for r in regs.values():
-        for p in _parents(kind, r):
-            children.setdefault(p, []).append(r.id)
-    ordered, seen = [asset_id], {asset_id}
-    node = regs[asset_id]
-    while _parents(kind, node) and _parents(kind, node)[0] in regs and _parents(kind, node)[0] not in seen:
-        parent = _parents(kind, node)[0]
-        ordered.insert(0, parent)
-        seen.add(parent)
-        node = regs[parent]
-    frontier = [asset_id]
-    while frontier:
-        nxt = []
-        for n in frontier:
-            for child in children.get(n, []):
-                if child not in seen:
-                    seen.add(child)
-                    ordered.append(child)
-                    nxt.append(child)
-        frontier = nxt
+    from ..registration import version_order
+
+    ordered = version_order(regs, asset_id, lambda r: _parents(kind, r))
     out = []
     for i in ordered:
         r = regs[i]
