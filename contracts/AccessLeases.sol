@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IAccessLeases} from "./interfaces/IAccessLeases.sol";
@@ -16,7 +18,10 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  * ModelRegistry. An asset's owner or manager calls {grant} / {extend} / {revoke}; anyone asks
  * {hasAccess} (one call that honours expiry and revocation); a grantee calls {recordAccess}
  * before using the asset, which logs the attempt whatever the answer. For paid access the
- * owner calls {setPrice}, buyers call {buy} with the exact payment, and the owner {withdraw}s.
+ * owner calls {setPrice} (in ETH or one ERC-20 token) and optionally {setPayees}; buyers call
+ * {buy} (ETH) or {buyWithToken} with the exact payment; each payee {withdraw}s its balance per
+ * token. A gateway's operator (an owner or manager) calls {anchorAccessBatch} for each batch
+ * of its access log.
  *
  * Gas design (a new grant by the owner must cost at most 55,000 gas and a grantee's
  * {recordAccess} at most 35,000, whole transaction):
@@ -30,7 +35,8 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  *   asset by its `DatasetNotFound` / `ModelNotFound` revert, so no `exists` call is needed;
  *   the call is made in a few lines of assembly (`_askRegistry`): ~230 gas less than `try`,
  *   ~370 less than `staticcall` with a `bytes` answer;
- * - the reentrancy guard of {withdraw} uses transient storage (EIP-1153).
+ * - one reentrancy guard, in transient storage (EIP-1153), covers every function that moves
+ *   value ({buy}, {buyWithToken}, {withdraw}).
  * Both registries answer `canManage(uint256,address)` and `ownerOf(uint256)` with the same
  * selectors, so one code path serves both kinds.
  */
@@ -44,8 +50,8 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
     /// @inheritdoc IAccessLeases
     uint256 public constant MAX_DAYS = 3650;
 
-    /// @dev The highest price per day, so that `price * MAX_DAYS` never overflows.
-    uint256 private constant MAX_PRICE_PER_DAY = type(uint128).max;
+    /// @inheritdoc IAccessLeases
+    uint256 public constant MAX_PAYEES = 16;
 
     /// @dev The DatasetRegistry that dataset ids refer to.
     address private immutable _datasetRegistry;
@@ -56,16 +62,20 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
     /// @dev Leases by kind (the array index is `uint256(kind)`), asset id and grantee.
     mapping(uint256 assetId => mapping(address account => Lease))[2] private _leases;
 
-    /// @dev Prices per day by kind, asset id and the owner who set them, so that a transfer of
-    /// ownership takes the asset off sale until the new owner sets a price.
-    mapping(uint256 assetId => mapping(address owner => uint256 pricePerDay))[2] private _prices;
+    /// @dev Prices (amount per day and token) by kind, asset id and the owner who set them, so
+    /// that a transfer of ownership takes the asset off sale until the new owner sets a price.
+    mapping(uint256 assetId => mapping(address owner => Price))[2] private _prices;
+
+    /// @dev Payees of the proceeds by kind, asset id and the owner who set them (empty: the
+    /// owner alone), for the same reason.
+    mapping(uint256 assetId => mapping(address owner => Payee[]))[2] private _payees;
 
     /// @dev Per kind and asset id: the chain head of the anchored gateway access log and the
     /// number of batches (one slot, so anchoring a batch writes one word).
     mapping(uint256 assetId => AccessLog)[2] private _accessLogs;
 
-    /// @dev Wei each owner can withdraw.
-    mapping(address owner => uint256 amount) private _proceeds;
+    /// @dev What each payee can withdraw, per token (the zero address for ETH).
+    mapping(address payee => mapping(address token => uint256 amount)) private _proceeds;
 
     /// @dev Fixes the two registries.
     /// @param datasetRegistry_ Address of the DatasetRegistry; not zero ({LeaseZeroAddress}).
@@ -152,50 +162,89 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IAccessLeases
-    function setPrice(AssetKind kind, uint256 assetId, uint256 pricePerDay) external {
-        if (_ownerOf(kind, assetId) != msg.sender) revert LeaseUnauthorized(uint8(kind), assetId, msg.sender);
-        if (pricePerDay > MAX_PRICE_PER_DAY) revert LeaseInvalidPrice(pricePerDay);
-        _prices[uint256(kind)][assetId][msg.sender] = pricePerDay;
-        emit PriceSet(kind, assetId, pricePerDay);
+    function setPrice(AssetKind kind, uint256 assetId, uint256 pricePerDay, address token) external {
+        _checkOwner(kind, assetId);
+        if (pricePerDay > type(uint96).max) revert LeaseInvalidPrice(pricePerDay);
+        if (token != address(0) && token.code.length == 0) revert LeaseInvalidToken(token);
+        _prices[uint256(kind)][assetId][msg.sender] = Price(uint96(pricePerDay), token);
+        emit PriceSet(kind, assetId, token, pricePerDay);
     }
 
     /// @inheritdoc IAccessLeases
-    function priceOf(AssetKind kind, uint256 assetId) external view returns (uint256) {
-        return _prices[uint256(kind)][assetId][_ownerOf(kind, assetId)];
+    function priceOf(AssetKind kind, uint256 assetId) external view returns (uint256 pricePerDay, address token) {
+        Price storage price = _prices[uint256(kind)][assetId][_ownerOf(kind, assetId)];
+        return (price.perDay, price.token);
     }
 
     /// @inheritdoc IAccessLeases
-    function buy(AssetKind kind, uint256 assetId, uint256 numDays) external payable {
-        address owner = _ownerOf(kind, assetId);
-        uint256 price = _prices[uint256(kind)][assetId][owner];
-        if (price == 0) revert LeaseNotForSale(uint8(kind), assetId);
-        if (numDays == 0 || numDays > MAX_DAYS) revert LeaseInvalidDays(numDays);
-        uint256 expected = price * numDays; // < 2**128 * 3650: cannot overflow
-        if (msg.value != expected) revert LeaseWrongPayment(expected, msg.value);
-
-        Lease storage lease = _leases[uint256(kind)][assetId][msg.sender];
-        uint64 start = uint64(block.timestamp);
-        if (_isActive(lease)) start = lease.expiresAt;
-        uint64 end = start + uint64(numDays) * 1 days;
-        lease.expiresAt = end;
-        lease.paidUntil = end;
-        lease.revoked = false;
-        _proceeds[owner] += expected;
-        emit LeasePurchased(kind, assetId, msg.sender, numDays, expected, end);
+    function setPayees(
+        AssetKind kind,
+        uint256 assetId,
+        address[] calldata accounts,
+        uint96[] calldata shares
+    ) external {
+        _checkOwner(kind, assetId);
+        uint256 n = accounts.length;
+        if (n != shares.length || n > MAX_PAYEES) revert LeaseInvalidPayees(address(0), n);
+        Payee[] storage payees = _payees[uint256(kind)][assetId][msg.sender];
+        while (payees.length > 0) payees.pop();
+        for (uint256 i = 0; i < n; ++i) {
+            address account = accounts[i];
+            uint96 weight = shares[i];
+            if (account == address(0) || weight == 0) revert LeaseInvalidPayees(account, weight);
+            for (uint256 j = 0; j < i; ++j) {
+                if (accounts[j] == account) revert LeaseInvalidPayees(account, weight);
+            }
+            payees.push(Payee(account, weight));
+        }
+        emit PayeesSet(kind, assetId, msg.sender, accounts, shares);
     }
 
     /// @inheritdoc IAccessLeases
-    function proceedsOf(address owner) external view returns (uint256) {
-        return _proceeds[owner];
+    function payeesOf(AssetKind kind, uint256 assetId) external view returns (Payee[] memory) {
+        return _payees[uint256(kind)][assetId][_ownerOf(kind, assetId)];
     }
 
     /// @inheritdoc IAccessLeases
-    function withdraw() external nonReentrant {
-        uint256 amount = _proceeds[msg.sender];
-        if (amount == 0) revert LeaseNothingToWithdraw(msg.sender);
-        _proceeds[msg.sender] = 0;
-        emit ProceedsWithdrawn(msg.sender, amount);
-        Address.sendValue(payable(msg.sender), amount);
+    function buy(AssetKind kind, uint256 assetId, uint256 numDays) external payable nonReentrant {
+        (address owner, uint256 total) = _quote(kind, assetId, numDays, address(0));
+        if (msg.value != total) revert LeaseWrongPayment(total, msg.value);
+        _sell(kind, assetId, numDays, owner, address(0), total);
+    }
+
+    /// @inheritdoc IAccessLeases
+    function buyWithToken(
+        AssetKind kind,
+        uint256 assetId,
+        uint256 numDays,
+        address token,
+        uint256 amount
+    ) external nonReentrant {
+        (address owner, uint256 total) = _quote(kind, assetId, numDays, token);
+        if (amount != total) revert LeaseWrongPayment(total, amount);
+        uint256 before = IERC20(token).balanceOf(address(this));
+        SafeERC20.safeTransferFrom(IERC20(token), msg.sender, address(this), total);
+        uint256 received = IERC20(token).balanceOf(address(this)) - before;
+        if (received != total) revert LeaseTokenNotExact(token, total, received);
+        _sell(kind, assetId, numDays, owner, token, total);
+    }
+
+    /// @inheritdoc IAccessLeases
+    function proceedsOf(address payee, address token) external view returns (uint256) {
+        return _proceeds[payee][token];
+    }
+
+    /// @inheritdoc IAccessLeases
+    function withdraw(address token) external nonReentrant {
+        uint256 amount = _proceeds[msg.sender][token];
+        if (amount == 0) revert LeaseNothingToWithdraw(msg.sender, token);
+        _proceeds[msg.sender][token] = 0;
+        emit ProceedsWithdrawn(msg.sender, token, amount);
+        if (token == address(0)) {
+            Address.sendValue(payable(msg.sender), amount);
+        } else {
+            SafeERC20.safeTransfer(IERC20(token), msg.sender, amount);
+        }
     }
 
     /// @inheritdoc IAccessLeases
@@ -221,6 +270,74 @@ contract AccessLeases is IAccessLeases, ReentrancyGuardTransient {
     function accessLogHead(AssetKind kind, uint256 assetId) external view returns (bytes28 head, uint32 batches) {
         AccessLog storage log = _accessLogs[uint256(kind)][assetId];
         return (log.head, log.batches);
+    }
+
+    /// @dev The asset's owner and the total for `numDays` at its price, which must be in
+    /// `token` (the zero address for ETH). Reverts with {LeaseAssetNotFound},
+    /// {LeaseNotForSale}, {LeaseWrongToken}, {LeaseInvalidDays}, in this order.
+    function _quote(
+        AssetKind kind,
+        uint256 assetId,
+        uint256 numDays,
+        address token
+    ) private view returns (address owner, uint256 total) {
+        owner = _ownerOf(kind, assetId);
+        Price storage price = _prices[uint256(kind)][assetId][owner];
+        uint256 perDay = price.perDay;
+        if (perDay == 0) revert LeaseNotForSale(uint8(kind), assetId);
+        if (price.token != token) revert LeaseWrongToken(price.token, token);
+        if (numDays == 0 || numDays > MAX_DAYS) revert LeaseInvalidDays(numDays);
+        total = perDay * numDays; // < 2**96 * 3650: cannot overflow
+    }
+
+    /// @dev Extends the caller's lease by `numDays` paid days, and splits `total` of `token`
+    /// among the payees `owner` set (or credits `owner` alone).
+    function _sell(
+        AssetKind kind,
+        uint256 assetId,
+        uint256 numDays,
+        address owner,
+        address token,
+        uint256 total
+    ) private {
+        Lease storage lease = _leases[uint256(kind)][assetId][msg.sender];
+        uint64 start = uint64(block.timestamp);
+        if (_isActive(lease)) start = lease.expiresAt;
+        uint64 end = start + uint64(numDays) * 1 days;
+        lease.expiresAt = end;
+        lease.paidUntil = end;
+        lease.revoked = false;
+        emit LeasePurchased(kind, assetId, msg.sender, numDays, token, total, end);
+
+        Payee[] storage payees = _payees[uint256(kind)][assetId][owner];
+        uint256 n = payees.length;
+        if (n == 0) {
+            _credit(kind, assetId, owner, token, total);
+            return;
+        }
+        uint256 totalShares = 0;
+        for (uint256 i = 0; i < n; ++i) totalShares += payees[i].shares;
+        uint256 rest = total;
+        for (uint256 i = 1; i < n; ++i) {
+            Payee storage payee = payees[i];
+            uint256 part = (total * payee.shares) / totalShares;
+            rest -= part;
+            _credit(kind, assetId, payee.account, token, part);
+        }
+        _credit(kind, assetId, payees[0].account, token, rest);
+    }
+
+    /// @dev Adds `amount` of `token` to `payee`'s balance (nothing, and no event, for 0).
+    function _credit(AssetKind kind, uint256 assetId, address payee, address token, uint256 amount) private {
+        if (amount == 0) return;
+        _proceeds[payee][token] += amount;
+        emit ProceedsCredited(kind, assetId, payee, token, amount);
+    }
+
+    /// @dev Reverts with {LeaseAssetNotFound} for an unknown asset and {LeaseUnauthorized}
+    /// unless the caller is its owner.
+    function _checkOwner(AssetKind kind, uint256 assetId) private view {
+        if (_ownerOf(kind, assetId) != msg.sender) revert LeaseUnauthorized(uint8(kind), assetId, msg.sender);
     }
 
     /// @dev Whether `lease` gives access now.

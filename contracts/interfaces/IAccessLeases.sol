@@ -23,10 +23,14 @@ pragma solidity ^0.8.24;
  * extension or a purchase adds to an active lease's end, so a lease may run longer than one
  * call allows.
  *
- * Paid leases: the owner sets a price per day ({setPrice}; prices are kept per owner, so a
- * new owner starts with no price), anyone {buy}s whole days by paying exactly, the payment is
- * credited to the asset's owner at the time of purchase, who {withdraw}s it (pull payment).
- * A lease cannot be revoked before its `paidUntil`.
+ * Paid leases: the owner sets a price per day in ETH or in one ERC-20 token ({setPrice};
+ * prices are kept per owner, so a new owner starts with no price). Anyone buys whole days by
+ * paying exactly: {buy} with ETH, {buyWithToken} with the token (after approving exactly that
+ * amount; a token that delivers less than the amount, such as a fee-on-transfer token, is
+ * refused). The payment is split at once among the asset's payees ({setPayees}, by weights;
+ * the owner alone when none are set) and credited to each, per token; every payee withdraws
+ * its own balance ({withdraw}: pull payment). A lease cannot be revoked before its
+ * `paidUntil`.
  *
  * The registries' lifecycle status (Active / Deprecated / Revoked) is not consulted here: an
  * owner who revokes an asset stops selling it by setting its price to 0 and revokes the
@@ -51,6 +55,28 @@ interface IAccessLeases {
         uint64 expiresAt;
         uint64 paidUntil;
         bool revoked;
+    }
+
+    /**
+     * @notice An asset's price, as its owner set it (a single storage slot).
+     * @param perDay Amount per day of access in the token's smallest unit (wei for ETH);
+     * 0 means not for sale.
+     * @param token The ERC-20 token paid in; the zero address means ETH.
+     */
+    struct Price {
+        uint96 perDay;
+        address token;
+    }
+
+    /**
+     * @notice One payee of an asset's proceeds and its weight (a single storage slot).
+     * @param account Account credited.
+     * @param shares Its weight: it is credited `paid * shares / totalShares` of each purchase
+     * (see {setPayees}).
+     */
+    struct Payee {
+        address account;
+        uint96 shares;
     }
 
     /**
@@ -112,7 +138,9 @@ interface IAccessLeases {
      * @param assetId Id of the asset in its registry.
      * @param buyer Account that paid and holds the lease.
      * @param numDays Days bought.
-     * @param paid Wei paid (`pricePerDay * numDays`), credited to the asset's owner.
+     * @param token Token paid in; the zero address for ETH.
+     * @param paid Amount paid (`pricePerDay * numDays`, in the token's smallest unit), split
+     * among the payees ({ProceedsCredited}).
      * @param expiresAt The lease's new end, which is also its new `paidUntil`.
      */
     event LeasePurchased(
@@ -120,6 +148,7 @@ interface IAccessLeases {
         uint256 indexed assetId,
         address indexed buyer,
         uint256 numDays,
+        address token,
         uint256 paid,
         uint64 expiresAt
     );
@@ -128,9 +157,42 @@ interface IAccessLeases {
      * @notice Emitted when an asset's owner sets its price.
      * @param kind Kind of the asset.
      * @param assetId Id of the asset in its registry.
-     * @param pricePerDay Wei per day of access; 0 means not for sale.
+     * @param token Token of the price; the zero address for ETH.
+     * @param pricePerDay Amount per day in the token's smallest unit; 0 means not for sale.
      */
-    event PriceSet(AssetKind indexed kind, uint256 indexed assetId, uint256 pricePerDay);
+    event PriceSet(AssetKind indexed kind, uint256 indexed assetId, address token, uint256 pricePerDay);
+
+    /**
+     * @notice Emitted when an asset's owner sets (or clears) the payees of its proceeds.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @param owner The owner who set them (payees are kept per owner).
+     * @param accounts The payees, in order; empty: the owner alone.
+     * @param shares Their weights, in the same order.
+     */
+    event PayeesSet(
+        AssetKind indexed kind,
+        uint256 indexed assetId,
+        address indexed owner,
+        address[] accounts,
+        uint96[] shares
+    );
+
+    /**
+     * @notice Emitted for each payee's part of a purchase, credited to its balance.
+     * @param kind Kind of the asset bought.
+     * @param assetId Id of the asset.
+     * @param payee Account credited.
+     * @param token Token credited; the zero address for ETH.
+     * @param amount Amount credited, in the token's smallest unit.
+     */
+    event ProceedsCredited(
+        AssetKind indexed kind,
+        uint256 indexed assetId,
+        address indexed payee,
+        address token,
+        uint256 amount
+    );
 
     /**
      * @notice Emitted by {recordAccess} for every attempt, allowed or denied: the access log.
@@ -172,11 +234,12 @@ interface IAccessLeases {
     );
 
     /**
-     * @notice Emitted when an owner withdraws its proceeds.
-     * @param owner Account that withdrew (and received the wei).
-     * @param amount Wei withdrawn.
+     * @notice Emitted when a payee withdraws its balance of one token.
+     * @param payee Account that withdrew (and received the amount).
+     * @param token Token withdrawn; the zero address for ETH.
+     * @param amount Amount withdrawn, in the token's smallest unit.
      */
-    event ProceedsWithdrawn(address indexed owner, uint256 amount);
+    event ProceedsWithdrawn(address indexed payee, address indexed token, uint256 amount);
 
     /**
      * @notice The asset is not registered in its registry.
@@ -235,24 +298,58 @@ interface IAccessLeases {
     error LeaseNotForSale(uint8 kind, uint256 assetId);
 
     /**
-     * @notice The wei sent with {buy} is not exactly `pricePerDay * numDays`.
-     * @param expected What had to be sent.
-     * @param sent What was sent.
+     * @notice The payment is not exactly `pricePerDay * numDays`: the wei sent with {buy}, or
+     * the amount named in {buyWithToken}.
+     * @param expected What had to be paid.
+     * @param sent What was sent or named.
      */
     error LeaseWrongPayment(uint256 expected, uint256 sent);
 
     /**
-     * @notice The caller has no proceeds to withdraw.
-     * @param owner The caller.
+     * @notice The purchase names another currency than the asset's price: {buy} (ETH) for a
+     * price in a token, or {buyWithToken} with another token or for a price in ETH.
+     * @param expected The price's token (the zero address for ETH).
+     * @param given The token the buyer named (the zero address for ETH).
      */
-    error LeaseNothingToWithdraw(address owner);
+    error LeaseWrongToken(address expected, address given);
 
     /**
-     * @notice A price per day above `2**128 - 1` wei (far beyond all the ether there is), so
-     * that `pricePerDay * numDays` can never overflow.
+     * @notice The token delivered less (or more) than the amount transferred: a fee-on-transfer
+     * or rebasing token, which cannot pay for leases exactly.
+     * @param token The token.
+     * @param expected The amount transferred.
+     * @param received What the contract's balance grew by.
+     */
+    error LeaseTokenNotExact(address token, uint256 expected, uint256 received);
+
+    /**
+     * @notice A price token that is not a contract.
+     * @param token The address given.
+     */
+    error LeaseInvalidToken(address token);
+
+    /**
+     * @notice The caller has no balance of that token to withdraw.
+     * @param payee The caller.
+     * @param token The token (the zero address for ETH).
+     */
+    error LeaseNothingToWithdraw(address payee, address token);
+
+    /**
+     * @notice A price per day above `2**96 - 1` in the token's smallest unit (79 billion
+     * tokens of 18 decimals), so that a price fits one slot with its token and
+     * `pricePerDay * numDays` can never overflow.
      * @param pricePerDay The price given.
      */
     error LeaseInvalidPrice(uint256 pricePerDay);
+
+    /**
+     * @notice Payees that cannot split proceeds: lists of different lengths, more than
+     * {MAX_PAYEES}, the zero address, a payee listed twice, or a weight of 0.
+     * @param account The offending payee (the zero address for a length problem).
+     * @param shares Its weight (or the number of payees, for a length problem).
+     */
+    error LeaseInvalidPayees(address account, uint256 shares);
 
     /**
      * @notice An access-log batch with no entries or a zero root.
@@ -278,6 +375,12 @@ interface IAccessLeases {
      * @return 3,650.
      */
     function MAX_DAYS() external view returns (uint256);
+
+    /**
+     * @notice The most payees an asset's proceeds may be split among.
+     * @return 16.
+     */
+    function MAX_PAYEES() external view returns (uint256);
 
     /**
      * @notice The DatasetRegistry that dataset ids refer to.
@@ -378,36 +481,79 @@ interface IAccessLeases {
     function recordAccess(AssetKind kind, uint256 assetId) external returns (bool granted);
 
     /**
-     * @notice Sets the price of a day of access to an asset. Owner of the asset only.
+     * @notice Sets the price of a day of access to an asset, in ETH or in one ERC-20 token.
+     * Owner of the asset only.
      * @dev Prices are kept per owner: after a transfer of ownership the asset is not for sale
      * until the new owner sets a price (and the old price returns if the asset returns to
-     * its old owner). Reverts with {LeaseAssetNotFound}, {LeaseUnauthorized} (managers
-     * included), or {LeaseInvalidPrice} above `2**128 - 1`. Emits {PriceSet}.
+     * its old owner). Checks, in this order: the asset exists ({LeaseAssetNotFound}), the
+     * caller owns it ({LeaseUnauthorized}; managers are refused), `pricePerDay < 2**96`
+     * ({LeaseInvalidPrice}), `token` is zero or a contract ({LeaseInvalidToken}). Whether the
+     * token transfers exactly is checked at each purchase. Emits {PriceSet}.
      * @param kind Kind of the asset.
      * @param assetId Id of the asset in its registry.
-     * @param pricePerDay Wei per day; 0 takes the asset off sale.
+     * @param pricePerDay Amount per day in the token's smallest unit (wei for ETH); 0 takes
+     * the asset off sale.
+     * @param token The ERC-20 token to be paid in; the zero address for ETH.
      */
-    function setPrice(AssetKind kind, uint256 assetId, uint256 pricePerDay) external;
+    function setPrice(AssetKind kind, uint256 assetId, uint256 pricePerDay, address token) external;
 
     /**
      * @notice The price of a day of access to an asset, set by its current owner.
      * @dev Reverts with {LeaseAssetNotFound} for an unknown asset.
      * @param kind Kind of the asset.
      * @param assetId Id of the asset in its registry.
-     * @return Wei per day; 0 if not for sale.
+     * @return pricePerDay Amount per day in the token's smallest unit; 0 if not for sale.
+     * @return token Token of the price; the zero address for ETH.
      */
-    function priceOf(AssetKind kind, uint256 assetId) external view returns (uint256);
+    function priceOf(AssetKind kind, uint256 assetId) external view returns (uint256 pricePerDay, address token);
 
     /**
-     * @notice Buys `numDays` days of access to an asset for the caller, paying exactly
-     * `priceOf(kind, assetId) * numDays` wei.
+     * @notice Sets who receives the proceeds of an asset's sales, and in what proportion.
+     * Owner of the asset only.
+     * @dev The share rule: `shares` are weights. Each purchase of `paid` credits payee `i`
+     * `paid * shares[i] / sum(shares)` (rounded down), and the first payee also the remainder
+     * of the rounding, so the parts add up to `paid` exactly. For example weights 1, 1, 1 of
+     * 100 wei credit 34, 33, 33; basis points (weights summing to 10,000) work as well. Empty
+     * lists clear the payees: the owner alone is credited. Payees are kept per owner, like
+     * prices: after a transfer the new owner is credited until it sets its own. A change
+     * applies to later purchases; what was credited stays with its payee. Checks, in this
+     * order: the asset exists ({LeaseAssetNotFound}), the caller owns it
+     * ({LeaseUnauthorized}), then {LeaseInvalidPayees}: lists of the same length, at most
+     * {MAX_PAYEES}, no zero address, no account twice, every weight at least 1. Emits
+     * {PayeesSet}.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @param accounts The payees, in order (the first one gets the rounding remainder).
+     * @param shares Their weights, each at least 1 and below `2**96`.
+     */
+    function setPayees(
+        AssetKind kind,
+        uint256 assetId,
+        address[] calldata accounts,
+        uint96[] calldata shares
+    ) external;
+
+    /**
+     * @notice The payees its current owner set for an asset.
+     * @dev Reverts with {LeaseAssetNotFound} for an unknown asset. Empty: the owner alone is
+     * credited.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @return The payees and their weights, in order.
+     */
+    function payeesOf(AssetKind kind, uint256 assetId) external view returns (Payee[] memory);
+
+    /**
+     * @notice Buys `numDays` days of access to an asset priced in ETH for the caller, paying
+     * exactly `pricePerDay * numDays` wei.
      * @dev An active lease grows from its end; otherwise (none, expired or revoked) the lease
      * starts now and `revoked` is cleared. `paidUntil` becomes the new end, so the whole
      * lease, granted days included, is then not revocable before it ends. The payment is
-     * credited to the asset's owner at this moment ({proceedsOf}). Checks, in this order:
-     * the asset exists ({LeaseAssetNotFound}), it has a price ({LeaseNotForSale}), `numDays`
-     * is 1 to `MAX_DAYS` ({LeaseInvalidDays}), the payment is exact ({LeaseWrongPayment}).
-     * Emits {LeasePurchased}.
+     * split among the payees set by the asset's owner at this moment (see {setPayees}).
+     * Checks, in this order: the asset exists ({LeaseAssetNotFound}), it has a price
+     * ({LeaseNotForSale}), in ETH ({LeaseWrongToken}), `numDays` is 1 to `MAX_DAYS`
+     * ({LeaseInvalidDays}), the payment is exact ({LeaseWrongPayment}). Guarded against
+     * reentrancy. Emits {LeasePurchased} and one {ProceedsCredited} per payee.
      * @param kind Kind of the asset.
      * @param assetId Id of the asset in its registry.
      * @param numDays Whole days to buy.
@@ -415,21 +561,44 @@ interface IAccessLeases {
     function buy(AssetKind kind, uint256 assetId, uint256 numDays) external payable;
 
     /**
-     * @notice Wei an owner can withdraw: what buyers paid while it owned the assets, less
-     * what it has withdrawn.
-     * @param owner Account to check.
-     * @return Wei available to {withdraw}.
+     * @notice Buys `numDays` days of access to an asset priced in an ERC-20 token, paying
+     * exactly `pricePerDay * numDays` of it. Approve this contract for exactly `amount` first.
+     * @dev Same lease rules as {buy}. The buyer names the token and the amount it expects to
+     * pay, so a price changed after it looked (another amount or another token) makes the
+     * purchase fail instead of charging something else. The amount is pulled with
+     * `transferFrom` (OpenZeppelin `SafeERC20`) and the contract's balance must grow by exactly
+     * that much, else {LeaseTokenNotExact} (fee-on-transfer tokens). Checks, in this order:
+     * the asset exists, it has a price, in `token` ({LeaseWrongToken}), `numDays` in bounds,
+     * `amount` is the total ({LeaseWrongPayment}), then the transfer. Guarded against
+     * reentrancy (the token is called). Emits {LeasePurchased} and one {ProceedsCredited} per
+     * payee.
+     * @param kind Kind of the asset.
+     * @param assetId Id of the asset in its registry.
+     * @param numDays Whole days to buy.
+     * @param token The price's token.
+     * @param amount `pricePerDay * numDays`, in the token's smallest unit.
      */
-    function proceedsOf(address owner) external view returns (uint256);
+    function buyWithToken(AssetKind kind, uint256 assetId, uint256 numDays, address token, uint256 amount) external;
 
     /**
-     * @notice Sends the caller all its proceeds.
-     * @dev Pull payment: the balance is zeroed before the transfer (checks-effects-interactions)
-     * and the function is guarded against reentrancy. The whole amount goes to the caller
-     * with all remaining gas; if the caller refuses it (reverts), nothing changes. Reverts
-     * with {LeaseNothingToWithdraw} if there is nothing. Emits {ProceedsWithdrawn}.
+     * @notice What a payee can withdraw of one token: its parts of purchases, less what it
+     * has withdrawn.
+     * @param payee Account to check.
+     * @param token The token; the zero address for ETH.
+     * @return Amount available to {withdraw}, in the token's smallest unit.
      */
-    function withdraw() external;
+    function proceedsOf(address payee, address token) external view returns (uint256);
+
+    /**
+     * @notice Sends the caller its whole balance of one token (or of ETH).
+     * @dev Pull payment: the balance is zeroed before the transfer (checks-effects-interactions)
+     * and the function is guarded against reentrancy (one guard for {buy}, {buyWithToken} and
+     * {withdraw}). ETH goes with all remaining gas (`Address.sendValue`), a token with
+     * `SafeERC20.safeTransfer`; if the transfer fails, nothing changes. Reverts with
+     * {LeaseNothingToWithdraw} if there is nothing. Emits {ProceedsWithdrawn}.
+     * @param token The token to withdraw; the zero address for ETH.
+     */
+    function withdraw(address token) external;
 
     /**
      * @notice Anchors one batch of a gateway's access log for an asset, so that the log cannot

@@ -404,13 +404,17 @@ def test_unknown_assets(leases, assets, send, reverts, lease_events, owner, gran
             fn.grant(kind, asset_id, grantee, HOUR),
             fn.extend(kind, asset_id, grantee, HOUR),
             fn.revoke(kind, asset_id, grantee),
-            fn.setPrice(kind, asset_id, 1),
+            fn.setPrice(kind, asset_id, 1, ZERO_ADDRESS),
+            fn.setPayees(kind, asset_id, [owner], [1]),
+            fn.payeesOf(kind, asset_id),
             fn.priceOf(kind, asset_id),
         ):
             with reverts("LeaseAssetNotFound", kind, asset_id):
                 call.call({"from": owner})
         with reverts("LeaseAssetNotFound", kind, asset_id):
             fn.buy(kind, asset_id, 1).call({"from": grantee, "value": 1})
+        with reverts("LeaseAssetNotFound", kind, asset_id):
+            fn.buyWithToken(kind, asset_id, 1, grantee, 1).call({"from": grantee})
 
 
 def test_an_asset_kind_outside_the_enum_is_rejected(w3, leases, assets, reverts, owner):

@@ -1,5 +1,6 @@
 """AccessLeases paid leases, on the shipped bytecode: prices, exact payment, purchases that
-extend, proceeds credited to the owner at purchase time, withdrawal, paid leases that cannot
+extend, proceeds credited to the owner at purchase time, withdrawal (ETH; tokens and payees are in
+test_access_leases_tokens.py), paid leases that cannot
 be revoked before they end."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ DATASET, MODEL = 0, 1
 KINDS = pytest.mark.parametrize("kind", [DATASET, MODEL], ids=["dataset", "model"])
 HOUR, DAY = 3_600, 86_400
 PRICE = 10**15  # wei per day
-MAX_PRICE = 2**128 - 1
+MAX_PRICE = 2**96 - 1
+ETH = ZERO_ADDRESS  # the token address of ETH
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def assets(registry, models, leases, send, owner, manager):
     send(models.functions.register(keccak(b"model"), b"\0" * 32, "", [1], []), owner)
     for kind, contract in ((DATASET, registry), (MODEL, models)):
         send(contract.functions.setManager(1, manager, True), owner)
-        send(leases.functions.setPrice(kind, 1, PRICE), owner)
+        send(leases.functions.setPrice(kind, 1, PRICE, ETH), owner)
     return 1
 
 
@@ -68,29 +70,29 @@ def test_only_the_owner_sets_the_price(
     leases, assets, send, reverts, lease_events, owner, manager, stranger, kind
 ):
     fn = leases.functions
-    assert fn.priceOf(kind, assets).call() == PRICE
-    receipt = send(fn.setPrice(kind, assets, 7), owner)
+    assert fn.priceOf(kind, assets).call() == [PRICE, ETH]
+    receipt = send(fn.setPrice(kind, assets, 7, ETH), owner)
     assert lease_events(receipt, "PriceSet") == [
-        {"kind": kind, "assetId": assets, "pricePerDay": 7}
+        {"kind": kind, "assetId": assets, "token": ETH, "pricePerDay": 7}
     ]
-    assert fn.priceOf(kind, assets).call() == 7
+    assert fn.priceOf(kind, assets).call() == [7, ETH]
     for account in (manager, stranger):  # managers grant, but do not set prices
         with reverts("LeaseUnauthorized", kind, assets, account):
-            fn.setPrice(kind, assets, 1).call({"from": account})
+            fn.setPrice(kind, assets, 1, ETH).call({"from": account})
 
 
 def test_price_bounds(leases, assets, send, reverts, owner):
     fn = leases.functions
-    send(fn.setPrice(DATASET, assets, MAX_PRICE), owner)
-    assert fn.priceOf(DATASET, assets).call() == MAX_PRICE
+    send(fn.setPrice(DATASET, assets, MAX_PRICE, ETH), owner)
+    assert fn.priceOf(DATASET, assets).call() == [MAX_PRICE, ETH]
     for price in (MAX_PRICE + 1, 2**256 - 1):
         with reverts("LeaseInvalidPrice", price):
-            fn.setPrice(DATASET, assets, price).call({"from": owner})
+            fn.setPrice(DATASET, assets, price, ETH).call({"from": owner})
 
 
 def test_price_zero_takes_the_asset_off_sale(leases, assets, send, reverts, owner, buyer):
     fn = leases.functions
-    send(fn.setPrice(MODEL, assets, 0), owner)
+    send(fn.setPrice(MODEL, assets, 0, ETH), owner)
     with reverts("LeaseNotForSale", MODEL, assets):
         fn.buy(MODEL, assets, 1).call({"from": buyer, "value": 0})
     with reverts("LeaseNotForSale", MODEL, assets):
@@ -105,13 +107,13 @@ def test_prices_belong_to_the_owner_who_set_them(
     returns with the old owner."""
     fn = leases.functions
     send(registry.functions.transferOwnership(assets, new_owner), owner)
-    assert fn.priceOf(DATASET, assets).call() == 0
+    assert fn.priceOf(DATASET, assets).call() == [0, ETH]
     with reverts("LeaseNotForSale", DATASET, assets):
         fn.buy(DATASET, assets, 1).call({"from": buyer, "value": PRICE})
-    send(fn.setPrice(DATASET, assets, 3 * PRICE), new_owner)
-    assert fn.priceOf(DATASET, assets).call() == 3 * PRICE
+    send(fn.setPrice(DATASET, assets, 3 * PRICE, ETH), new_owner)
+    assert fn.priceOf(DATASET, assets).call() == [3 * PRICE, ETH]
     send(registry.functions.transferOwnership(assets, owner), new_owner)
-    assert fn.priceOf(DATASET, assets).call() == PRICE
+    assert fn.priceOf(DATASET, assets).call() == [PRICE, ETH]
 
 
 # --- buy ---------------------------------------------------------------------------------
@@ -129,13 +131,14 @@ def test_buy_with_the_exact_payment(w3, leases, assets, send, lease_events, owne
             "assetId": assets,
             "buyer": buyer,
             "numDays": 30,
+            "token": ETH,
             "paid": 30 * PRICE,
             "expiresAt": end,
         }
     ]
     assert fn.getLease(kind, assets, buyer).call() == (end, end, False)
     assert fn.hasAccess(kind, assets, buyer).call()
-    assert fn.proceedsOf(owner).call() == 30 * PRICE
+    assert fn.proceedsOf(owner, ETH).call() == 30 * PRICE
     assert w3.eth.get_balance(leases.address) == 30 * PRICE
     assert w3.eth.get_balance(buyer) == balance - 30 * PRICE - fee(receipt)
 
@@ -152,10 +155,10 @@ def test_buy_checks_the_number_of_days(w3, leases, assets, send, reverts, owner,
     for days in (0, 3_651, 2**256 - 1):
         with reverts("LeaseInvalidDays", days):
             fn.buy(DATASET, assets, days).call({"from": buyer, "value": PRICE})
-    send(fn.setPrice(DATASET, assets, MAX_PRICE), owner)
+    send(fn.setPrice(DATASET, assets, MAX_PRICE, ETH), owner)
     with reverts("LeaseWrongPayment", MAX_PRICE * 3_650, 0):  # the largest price cannot overflow
         fn.buy(DATASET, assets, 3_650).call({"from": buyer, "value": 0})
-    send(fn.setPrice(DATASET, assets, 1), owner)
+    send(fn.setPrice(DATASET, assets, 1, ETH), owner)
     receipt = send(fn.buy(DATASET, assets, 3_650), buyer, value=3_650)
     assert fn.expiresAt(DATASET, assets, buyer).call() == block_time(w3, receipt) + 3_650 * DAY
 
@@ -196,10 +199,10 @@ def test_proceeds_go_to_the_owner_at_purchase_time(
     send(fn.buy(kind, assets, 2), buyer, value=2 * PRICE)
     contract = registry if kind == DATASET else models
     send(contract.functions.transferOwnership(assets, new_owner), owner)
-    send(fn.setPrice(kind, assets, 5 * PRICE), new_owner)
+    send(fn.setPrice(kind, assets, 5 * PRICE, ETH), new_owner)
     send(fn.buy(kind, assets, 1), stranger, value=5 * PRICE)
-    assert fn.proceedsOf(owner).call() == 2 * PRICE
-    assert fn.proceedsOf(new_owner).call() == 5 * PRICE
+    assert fn.proceedsOf(owner, ETH).call() == 2 * PRICE
+    assert fn.proceedsOf(new_owner, ETH).call() == 5 * PRICE
     assert w3.eth.get_balance(leases.address) == 7 * PRICE
     # the lease bought from the old owner survives the transfer
     assert fn.hasAccess(kind, assets, buyer).call()
@@ -252,19 +255,19 @@ def test_withdraw_pays_the_proceeds_once(
     send(fn.buy(DATASET, assets, 2), buyer, value=2 * PRICE)
     send(fn.buy(MODEL, assets, 3), stranger, value=3 * PRICE)
     balance = w3.eth.get_balance(owner)
-    receipt = send(fn.withdraw(), owner)
-    assert lease_events(receipt, "ProceedsWithdrawn") == [{"owner": owner, "amount": 5 * PRICE}]
+    receipt = send(fn.withdraw(ETH), owner)
+    assert lease_events(receipt, "ProceedsWithdrawn") == [{"payee": owner, "token": ETH, "amount": 5 * PRICE}]
     assert w3.eth.get_balance(owner) == balance + 5 * PRICE - fee(receipt)
-    assert fn.proceedsOf(owner).call() == 0
+    assert fn.proceedsOf(owner, ETH).call() == 0
     assert w3.eth.get_balance(leases.address) == 0
-    with reverts("LeaseNothingToWithdraw", owner):
-        fn.withdraw().call({"from": owner})
+    with reverts("LeaseNothingToWithdraw", owner, ETH):
+        fn.withdraw(ETH).call({"from": owner})
 
 
 def test_withdraw_with_nothing_to_withdraw(leases, assets, reverts, buyer, manager):
     for account in (buyer, manager):  # a manager has no proceeds: they go to the owner
-        with reverts("LeaseNothingToWithdraw", account):
-            leases.functions.withdraw().call({"from": account})
+        with reverts("LeaseNothingToWithdraw", account, ETH):
+            leases.functions.withdraw(ETH).call({"from": account})
 
 
 def test_the_contract_accepts_ether_only_through_buy(w3, leases, assets, owner):

@@ -4,20 +4,14 @@ twice. The attack fails and every balance stays exact."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
+from tools.contracts.fixtures import compiled
 from eth_utils import keccak
 
-from tools.contracts import build
-
-HERE = Path(__file__).resolve().parent
-FIXTURE = "tests/contracts/fixtures/ReentrantOwner.sol"
 DATASET = 0
 PRICE = 10**15
 REENTER, REENTER_AND_SWALLOW, REFUSE = 0, 1, 2
+ZERO = "0x" + "00" * 20  # ETH, as a token address
 REENTRANT_CALL = keccak(text="ReentrancyGuardReentrantCall()")[:4]
 
 
@@ -25,15 +19,7 @@ REENTRANT_CALL = keccak(text="ReentrancyGuardReentrantCall()")[:4]
 def attacker_artifact() -> dict:
     """ABI and bytecode of ReentrantOwner, from the same pinned solc and settings as the
     shipped contracts."""
-    have_node = shutil.which("node") is not None and (build.NODE_MODULES / "solc").is_dir()
-    if build.find_native_solc() is None and not have_node:
-        if os.environ.get("CI"):
-            pytest.fail("no solc 0.8.37 (native, or npm: run npm ci) to compile the test double")
-        pytest.skip("no solc 0.8.37: neither a native one nor node + node_modules (npm ci)")
-    source = (HERE / "fixtures" / "ReentrantOwner.sol").read_text(encoding="utf-8")
-    output = build.compile_input(build.standard_input({FIXTURE: source}))
-    compiled = output["contracts"][FIXTURE]["ReentrantOwner"]
-    return {"abi": compiled["abi"], "bytecode": "0x" + compiled["evm"]["bytecode"]["object"]}
+    return compiled()["ReentrantOwner"]
 
 
 @pytest.fixture
@@ -47,7 +33,7 @@ def attacker(w3, leases, registry, send, accounts, attacker_artifact):
     send(contract.functions.listDataset(keccak(b"bait"), PRICE), accounts[7])
     honest = accounts[1]
     send(registry.functions.register(keccak(b"honest"), b"\0" * 32, "", 0), honest)
-    send(leases.functions.setPrice(DATASET, 2, PRICE), honest)
+    send(leases.functions.setPrice(DATASET, 2, PRICE, ZERO), honest)
     assert registry.functions.ownerOf(1).call() == contract.address
     send(leases.functions.buy(DATASET, 1, 10), accounts[2], value=10 * PRICE)
     send(leases.functions.buy(DATASET, 2, 25), accounts[3], value=25 * PRICE)
@@ -61,8 +47,8 @@ def test_a_reentrant_withdraw_reverts_the_whole_payment(w3, leases, attacker, re
         attacker.functions.attack(REENTER).call({"from": accounts[7]})
     tx_hash = attacker.functions.attack(REENTER).transact({"from": accounts[7], "gas": 1_000_000})
     assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 0
-    assert leases.functions.proceedsOf(attacker.address).call() == 10 * PRICE
-    assert leases.functions.proceedsOf(accounts[1]).call() == 25 * PRICE
+    assert leases.functions.proceedsOf(attacker.address, ZERO).call() == 10 * PRICE
+    assert leases.functions.proceedsOf(accounts[1], ZERO).call() == 25 * PRICE
     assert w3.eth.get_balance(leases.address) == 35 * PRICE
     assert w3.eth.get_balance(attacker.address) == 0
 
@@ -77,14 +63,14 @@ def test_a_swallowed_reentry_gets_paid_exactly_once(
     assert attacker.functions.reentered().call() == 0
     assert attacker.functions.reentryError().call() == REENTRANT_CALL
     assert lease_events(receipt, "ProceedsWithdrawn") == [
-        {"owner": attacker.address, "amount": 10 * PRICE}
+        {"payee": attacker.address, "token": ZERO, "amount": 10 * PRICE}
     ]
     assert w3.eth.get_balance(attacker.address) == 10 * PRICE
-    assert leases.functions.proceedsOf(attacker.address).call() == 0
+    assert leases.functions.proceedsOf(attacker.address, ZERO).call() == 0
     assert w3.eth.get_balance(leases.address) == 25 * PRICE
-    assert leases.functions.proceedsOf(accounts[1]).call() == 25 * PRICE
+    assert leases.functions.proceedsOf(accounts[1], ZERO).call() == 25 * PRICE
     # the honest owner is still paid in full, and the attacker has nothing more to take
-    send(leases.functions.withdraw(), accounts[1])
+    send(leases.functions.withdraw(ZERO), accounts[1])
     assert w3.eth.get_balance(leases.address) == 0
     tx_hash = attacker.functions.attack(REENTER_AND_SWALLOW).transact(
         {"from": accounts[7], "gas": 1_000_000}
@@ -95,7 +81,7 @@ def test_a_swallowed_reentry_gets_paid_exactly_once(
 def test_an_owner_that_refuses_ether_keeps_its_proceeds(w3, leases, attacker, reverts, accounts):
     with reverts("FailedCall"):
         attacker.functions.attack(REFUSE).call({"from": accounts[7]})
-    assert leases.functions.proceedsOf(attacker.address).call() == 10 * PRICE
+    assert leases.functions.proceedsOf(attacker.address, ZERO).call() == 10 * PRICE
     assert w3.eth.get_balance(leases.address) == 35 * PRICE
 
 
@@ -106,4 +92,4 @@ def test_the_guard_is_released_after_a_withdrawal(w3, leases, attacker, send, ac
     send(leases.functions.buy(DATASET, 1, 1), accounts[2], value=PRICE)
     send(attacker.functions.attack(REENTER_AND_SWALLOW), accounts[7])
     assert w3.eth.get_balance(attacker.address) == 11 * PRICE
-    assert leases.functions.proceedsOf(attacker.address).call() == 0
+    assert leases.functions.proceedsOf(attacker.address, ZERO).call() == 0

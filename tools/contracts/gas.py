@@ -73,6 +73,8 @@ MAX_REFERENCES = 64
 DAY = 86_400
 LEASE_DURATION = 30 * DAY  # `aiprov lease grant 3 0xResearcher --days 30`
 PRICE_PER_DAY = 10**15  # 0.001 ether
+TOKEN_PRICE_PER_DAY = 5 * 10**6  # 5 units of a 6-decimal token
+ETH = "0x" + "00" * 20  # the token address of ETH in AccessLeases
 DATASET, MODEL = 0, 1  # AccessLeases.AssetKind
 
 
@@ -115,6 +117,17 @@ def new_chain() -> Web3:
     from web3 import EthereumTesterProvider, Web3
 
     return Web3(EthereumTesterProvider(EthereumTester(PyEVMBackend())))
+
+
+def _deploy_fixture(w3: Web3, name: str, sender: str, *args: Any) -> Contract:
+    """Deploy a test double of tests/contracts/fixtures (compiled by fixtures.py)."""
+    from .fixtures import compiled
+
+    artifact = compiled()[name]
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    tx_hash = factory.constructor(*args).transact({"from": sender, "gas": 5_000_000})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
 
 
 def deploy(w3: Web3, name: str, sender: str, *args: Any) -> tuple[Contract, int]:
@@ -340,10 +353,29 @@ def measure_access_leases() -> dict[str, int]:
 
     # buy: the first purchase also creates the owner's proceeds slot; the second extends the
     # buyer's lease and adds to the proceeds.
-    meter.transact("setPrice", fn.setPrice(DATASET, 1, PRICE_PER_DAY), owner)
+    meter.transact("setPrice", fn.setPrice(DATASET, 1, PRICE_PER_DAY, ETH), owner)
     meter.transact("buy", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
     meter.transact("buy[extend active]", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
-    meter.transact("withdraw", fn.withdraw(), owner)
+    meter.transact("withdraw", fn.withdraw(ETH), owner)
+
+    # The same in an ERC-20 (OpenZeppelin's, tests/contracts/fixtures/TestToken.sol, 6 decimals)
+    # on the model: the buyer approves exactly (not measured: the token's cost), then buys;
+    # balanceOf twice and transferFrom are part of every token purchase.
+    token = _deploy_fixture(w3, "TestToken", owner, "Test USD", "TUSD", 6)
+    token.functions.mint(buyer, 10**12).transact({"from": buyer})
+    total = 30 * TOKEN_PRICE_PER_DAY
+    meter.transact("setPrice[token]", fn.setPrice(MODEL, 1, TOKEN_PRICE_PER_DAY, token.address), owner)
+    token.functions.approve(leases.address, 2 * total).transact({"from": buyer})
+    meter.transact("buyWithToken", fn.buyWithToken(MODEL, 1, 30, token.address, total), buyer)
+    meter.transact("buyWithToken[extend active]", fn.buyWithToken(MODEL, 1, 30, token.address, total), buyer)
+    meter.transact("withdraw[token]", fn.withdraw(token.address), owner)
+
+    # Proceeds split among three payees: a purchase then credits three balances.
+    payees = [owner, manager, stranger]
+    meter.transact("setPayees", fn.setPayees(DATASET, 1, payees, [5_000, 3_000, 2_000]), owner)
+    meter.transact("buy[3 payees]", fn.buy(DATASET, 1, 30), buyer, value=30 * PRICE_PER_DAY)
+    meter.view("payeesOf", fn.payeesOf(DATASET, 1), stranger)
+    meter.view("MAX_PAYEES", fn.MAX_PAYEES(), stranger)
 
     # anchorAccessBatch by the gateway's operator (a manager): the first batch of an asset
     # writes its fresh log slot, later ones rewrite it. The entries never reach the chain, so
@@ -368,7 +400,7 @@ def measure_access_leases() -> dict[str, int]:
     meter.view("hasAccess[manager]", fn.hasAccess(DATASET, 1, manager), stranger)  # no lease
     meter.view("hasAccess[denied]", fn.hasAccess(DATASET, 1, nobody), stranger)
     meter.view("priceOf", fn.priceOf(DATASET, 1), stranger)
-    meter.view("proceedsOf", fn.proceedsOf(owner), stranger)
+    meter.view("proceedsOf", fn.proceedsOf(owner, ETH), stranger)
 
     # Forty days on, the grantee's 60-day lease is still active, the model lease (30 days) has
     # expired, and so has `stranger`'s: grant again over the expired slots.
@@ -380,7 +412,7 @@ def measure_access_leases() -> dict[str, int]:
     assert fn.recordAccess(DATASET, 1).call({"from": grantee})
     assert fn.recordAccess(DATASET, 1).call({"from": manager})
     assert not fn.recordAccess(DATASET, 1).call({"from": nobody})
-    assert fn.hasAccess(DATASET, 1, buyer).call() and fn.proceedsOf(owner).call() == 0
+    assert fn.hasAccess(DATASET, 1, buyer).call() and fn.proceedsOf(owner, ETH).call() == 3 * PRICE_PER_DAY * 5
     return meter.results
 
 
