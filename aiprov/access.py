@@ -1,4 +1,5 @@
-"""Access to an asset: lease grant, extend, revoke, sale, check, the access log, withdrawals.
+"""Access to an asset: lease grant, extend, revoke, check, the access log, and the gateway's
+access-log batches (sales, payees and withdrawals are in :mod:`aiprov.payments`).
 
 Functions take a :class:`aiprov.session.Session`; :class:`aiprov.Client` wraps
 each in a method. Rules live in the AccessLeases contract (see
@@ -9,9 +10,8 @@ into a clear message, and the reads that assemble lists and logs from events.
 from __future__ import annotations
 
 from .errors import InvalidArgument, TransactionFailed
-from .ownership import require_manager, require_owner
-from .results import AccessAttemptInfo, AccessBatchesResult, AccessBatchInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult, PriceResult, WithdrawResult
-from .units import format_wei
+from .ownership import require_manager
+from .results import AccessAttemptInfo, AccessBatchesResult, AccessBatchInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult
 
 MAX_DAYS = 3650
 
@@ -30,7 +30,7 @@ def asset_name(kind: str, asset_id: int) -> str:
     return f"{kind}:{asset_id}"
 
 
-def _tx_result(s, action, kind, asset_id, grantee, receipt) -> LeaseTxResult:
+def lease_tx_result(s, action, kind, asset_id, grantee, receipt) -> LeaseTxResult:
     lease = s.leases.lease(kind, asset_id, grantee)
     return LeaseTxResult(action=action, asset=asset_name(kind, asset_id), grantee=grantee,
                          expires_at=lease.expires_at, paid_until=lease.paid_until,
@@ -44,7 +44,7 @@ def grant(s, kind: str, asset_id: int, grantee: str, days: int, *, extend: bool 
         receipt = s.leases.extend(s.signer, kind, asset_id, grantee, duration)
     else:
         receipt = s.leases.grant(s.signer, kind, asset_id, grantee, duration)
-    return _tx_result(s, "extended" if extend else "granted", kind, asset_id, grantee, receipt)
+    return lease_tx_result(s, "extended" if extend else "granted", kind, asset_id, grantee, receipt)
 
 
 def revoke(s, kind: str, asset_id: int, grantee: str) -> LeaseTxResult:
@@ -63,7 +63,7 @@ def revoke(s, kind: str, asset_id: int, grantee: str) -> LeaseTxResult:
         raise TransactionFailed(f"{grantee} holds no active lease on {asset_name(kind, asset_id)}",
                                 error_name="LeaseNotActive")
     receipt = s.leases.revoke(s.signer, kind, asset_id, grantee)
-    return _tx_result(s, "revoked", kind, asset_id, grantee, receipt)
+    return lease_tx_result(s, "revoked", kind, asset_id, grantee, receipt)
 
 
 def check(s, kind: str, asset_id: int, account: str) -> LeaseCheck:
@@ -90,25 +90,6 @@ def list_leases(s, kind: str, asset_id: int) -> list[LeaseInfo]:
     return out
 
 
-def set_price(s, kind: str, asset_id: int, wei_per_day: int) -> PriceResult:
-    require_owner(s, kind, asset_id, "sets its price", error_name="LeaseUnauthorized")
-    receipt = s.leases.set_price(s.signer, kind, asset_id, wei_per_day)
-    return PriceResult(asset=asset_name(kind, asset_id), price_per_day=wei_per_day,
-                       price_per_day_eth=format_wei(wei_per_day), tx="0x" + receipt.tx_hash.hex())
-
-
-def buy(s, kind: str, asset_id: int, days: int) -> LeaseTxResult:
-    s.registry(kind).get(asset_id)
-    n = parse_days(days)
-    price = s.leases.price(kind, asset_id)
-    if price == 0:
-        raise TransactionFailed(f"{asset_name(kind, asset_id)} is not for sale (its owner has set no price)",
-                                error_name="LeaseNotForSale")
-    receipt = s.leases.buy(s.signer, kind, asset_id, n, value=price * n)
-    result = _tx_result(s, "purchased", kind, asset_id, s.signer.address, receipt)
-    return LeaseTxResult(**{**result.__dict__, "paid": price * n})
-
-
 def use(s, kind: str, asset_id: int) -> AccessResult:
     granted, receipt = s.leases.record_access(s.signer, kind, asset_id)
     lease = s.leases.lease(kind, asset_id, s.signer.address)
@@ -124,15 +105,6 @@ def access_log(s, kind: str, asset_id: int) -> list[AccessAttemptInfo]:
                           block=a.block, tx=a.tx)
         for a in s.leases.access_log(kind, asset_id)
     ]
-
-
-def withdraw(s) -> WithdrawResult:
-    owed = s.leases.proceeds(s.signer.address)
-    if owed == 0:
-        return WithdrawResult(account=s.signer.address, amount=0, amount_eth=format_wei(0), tx=None)
-    amount, receipt = s.leases.withdraw(s.signer)
-    return WithdrawResult(account=s.signer.address, amount=amount, amount_eth=format_wei(amount),
-                          tx="0x" + receipt.tx_hash.hex())
 
 
 # -- the gateway's access log, anchored in batches -------------------------------------------

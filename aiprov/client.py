@@ -40,6 +40,7 @@ from .results import (
     LeaseTxResult,
     LineageResult,
     ManagerResult,
+    PayeesResult,
     PriceResult,
     RegisterResult,
     StatusResult,
@@ -427,25 +428,60 @@ class Client:
         with self.session() as s:
             return access.list_leases(s, kind, asset_id)
 
-    def set_lease_price(self, asset: str, per_day: str | int) -> PriceResult:
-        """Put ``asset`` up for sale at ``per_day`` (``0.01ether``, ``10gwei``, wei; 0 = not for sale)."""
-        from . import access
+    def set_lease_price(self, asset: str, per_day: str | int, token: str | None = None) -> PriceResult:
+        """Put ``asset`` up for sale at ``per_day`` a day: in ETH (``0.01ether``, ``10gwei``, wei)
+        or, with ``token`` (an ERC-20 address), in that token (``2.5TUSD``, or smallest units).
+        0 takes it off sale. Owner only."""
+        from . import payments
+        from .chain.accounts import parse_address
         from .units import parse_amount, parse_asset
 
         kind, asset_id = parse_asset(asset)
-        wei = parse_amount(str(per_day))
+        token = parse_address(token) if token else None
+        if token is None:
+            parse_amount(str(per_day))  # bad input is exit 2 before connecting
         with self.session() as s:
-            return access.set_price(s, kind, asset_id, wei)
+            return payments.set_price(s, kind, asset_id, per_day, token)
+
+    def lease_price(self, asset: str) -> PriceResult:
+        """The price of a day of access to ``asset`` and its token (``price_per_day`` 0: not for sale)."""
+        from . import payments
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return payments.price(s, kind, asset_id)
 
     def buy_lease(self, asset: str, days: int) -> LeaseTxResult:
-        """Buy ``days`` of access to ``asset`` for the signing account, paying exactly the price."""
-        from . import access
+        """Buy ``days`` of access to ``asset`` for the signing account, paying exactly the price
+        (in a token: approving exactly that amount first)."""
+        from . import access, payments
         from .units import parse_asset
 
         kind, asset_id = parse_asset(asset)
         access.parse_days(days)
         with self.session() as s:
-            return access.buy(s, kind, asset_id, days)
+            return payments.buy(s, kind, asset_id, days)
+
+    def set_payees(self, asset: str, payees) -> PayeesResult:
+        """Split ``asset``'s later sale proceeds by weight: ``["0xA…=3", "0xB…=1"]`` or
+        ``[(address, weight), …]``; empty: the owner alone. Owner only."""
+        from . import payments
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        parsed = payments.parse_payees(payees)
+        with self.session() as s:
+            return payments.set_payees(s, kind, asset_id, parsed)
+
+    def payees(self, asset: str) -> PayeesResult:
+        """Who is credited with ``asset``'s sale proceeds, and their weights."""
+        from . import payments
+        from .units import parse_asset
+
+        kind, asset_id = parse_asset(asset)
+        with self.session() as s:
+            return payments.payees(s, kind, asset_id)
 
     def use(self, asset: str) -> AccessResult:
         """Record an access attempt on ``asset`` by the signing account; ``granted`` says if it may."""
@@ -485,12 +521,15 @@ class Client:
         with self.session() as s:
             return access.access_batches(s, kind, asset_id)
 
-    def withdraw(self) -> WithdrawResult:
-        """Withdraw the signing account's lease sale proceeds (nothing sent when none are owed)."""
-        from . import access
+    def withdraw(self, token: str | None = None) -> WithdrawResult:
+        """Withdraw the signing account's balance of sale proceeds in ``token`` (an ERC-20
+        address; None = ETH). Nothing is sent when none is owed."""
+        from . import payments
+        from .chain.accounts import parse_address
 
+        token = parse_address(token) if token else None
         with self.session() as s:
-            return access.withdraw(s)
+            return payments.withdraw(s, token)
 
     # -- the data gateway --------------------------------------------------------
 

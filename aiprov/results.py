@@ -201,7 +201,8 @@ class LeaseTxResult:
     paid_until: int
     tx: str
     block: int
-    paid: int | None = None  # wei, for purchases
+    paid: int | None = None  # for purchases: in the token's smallest unit (wei for ETH)
+    token: str | None = None  # for purchases: the ERC-20 paid in; None = ETH
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -239,9 +240,12 @@ class LeaseInfo:
 @dataclass(frozen=True)
 class PriceResult:
     asset: str
-    price_per_day: int  # wei
-    price_per_day_eth: str
-    tx: str
+    price_per_day: int  # in the token's smallest unit (wei for ETH); 0 = not for sale
+    token: str | None  # ERC-20 address; None = ETH
+    symbol: str  # "ETH", or the token's symbol
+    decimals: int  # 18 for ETH, else the token's decimals()
+    price_per_day_text: str  # exact, in whole units: "0.01 ETH", "2.5 TUSD"
+    tx: str | None  # None when only read
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -306,10 +310,36 @@ class AccessBatchesResult:
 
 
 @dataclass(frozen=True)
+class PayeeInfo:
+    address: str
+    shares: int  # the weight
+    percent: float  # 100 * shares / total, for display (the contract credits exact integers)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PayeesResult:
+    """Who is credited with an asset's sale proceeds; no payees: the owner alone."""
+
+    asset: str
+    owner: str
+    payees: list[PayeeInfo]
+    tx: str | None  # None when only read, or when it already was so (nothing sent)
+
+    def to_json(self) -> dict:
+        return {"asset": self.asset, "owner": self.owner, "payees": [p.to_json() for p in self.payees],
+                "tx": self.tx}
+
+
+@dataclass(frozen=True)
 class WithdrawResult:
     account: str
-    amount: int  # wei; 0 = nothing was owed, nothing sent
-    amount_eth: str
+    amount: int  # in the token's smallest unit (wei for ETH); 0 = nothing was owed, nothing sent
+    token: str | None  # ERC-20 address; None = ETH
+    symbol: str
+    amount_text: str  # exact, in whole units: "0.05 ETH"
     tx: str | None
 
     def to_json(self) -> dict:

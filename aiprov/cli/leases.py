@@ -28,7 +28,7 @@ def _print_tx(env: Env, result) -> int:
     if result.action == "revoked":
         out.print(f"lease of {result.grantee} on {result.asset} [bold]revoked[/bold] (tx {result.tx})")
     else:
-        paid = f", paid {result.paid} wei" if result.paid else ""
+        paid = f", paid {result.paid} {'smallest units of ' + result.token if result.token else 'wei'}" if result.paid else ""
         out.print(f"lease of {result.grantee} on {result.asset} [bold]{result.action}[/bold]: "
                   f"access until {when(result.expires_at)}{paid} (tx {result.tx})")
     return 0
@@ -114,15 +114,38 @@ def lease_list(env: Env, asset) -> int:
 
 @lease_group.command("price")
 @click.argument("asset")
-@click.option("--per-day", required=True, metavar="AMOUNT", help="Price per day: 0.01ether, 10gwei, or wei; 0 = not for sale.")
+@click.option("--per-day", metavar="AMOUNT",
+              help="Price per day: 0.01ether, 10gwei or wei; with --token, 2.5TUSD (whole tokens) or "
+                   "smallest units. 0 = not for sale. Without it: show the current price.")
+@click.option("--token", metavar="ERC20_ADDRESS", help="Price in this ERC-20 token instead of ETH.")
 @command_options()
-def lease_price(env: Env, asset, per_day) -> int:
-    """Sell access to ASSET at a price per day (asset owner only)."""
-    result = env.client().set_lease_price(asset, per_day)
+def lease_price(env: Env, asset, per_day, token) -> int:
+    """Sell access to ASSET at a price per day, in ETH or one ERC-20 token (asset owner only),
+    or show its price.
+
+    \b
+    Examples:
+      aiprov lease price dataset:3 --per-day 0.01ether
+      aiprov lease price dataset:3 --per-day 2.5USDC --token 0xA0b8…eB48
+      aiprov lease price dataset:3            # show it
+    """
+    if per_day is None:
+        if token:
+            from ..errors import InvalidArgument
+
+            raise InvalidArgument("--token needs --per-day (to set a price in that token)")
+        result = env.client().lease_price(asset)
+    else:
+        result = env.client().set_lease_price(asset, per_day, token)
     if env.json:
         emit_json(result.to_json())
         return 0
-    console().print(f"{result.asset}: {result.price_per_day_eth} per day (tx {result.tx})")
+    token_note = f" ({result.token}, {result.decimals} decimals)" if result.token else ""
+    if result.price_per_day == 0:
+        text = f"{result.asset}: not for sale"
+    else:
+        text = f"{result.asset}: {result.price_per_day_text} per day{token_note}"
+    console().print(text + (f" (tx {result.tx})" if result.tx else ""))
     return 0
 
 
@@ -131,7 +154,16 @@ def lease_price(env: Env, asset, per_day) -> int:
 @_days_option
 @command_options()
 def lease_buy(env: Env, asset, days) -> int:
-    """Buy N days of access to ASSET for --account, paying exactly price x N."""
+    """Buy N days of access to ASSET for --account, paying exactly price x N.
+
+    In ETH the exact value is sent. In an ERC-20 token, --account first approves AccessLeases
+    for exactly that amount (one more transaction), then buys; the token must deliver exactly
+    what is sent (fee-on-transfer tokens are refused).
+
+    \b
+    Example:
+      aiprov lease buy dataset:3 --days 30 --account researcher
+    """
     return _print_tx(env, env.client().buy_lease(asset, days))
 
 
@@ -203,17 +235,24 @@ def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
 
 
 @lease_group.command("withdraw")
+@click.option("--token", metavar="ERC20_ADDRESS", help="Withdraw this token's balance instead of ETH's.")
 @command_options()
-def lease_withdraw(env: Env) -> int:
-    """Withdraw --account's proceeds from lease sales."""
-    result = env.client().withdraw()
+def lease_withdraw(env: Env, token) -> int:
+    """Withdraw --account's share of lease sales (as owner or payee), in ETH or one token.
+
+    \b
+    Examples:
+      aiprov lease withdraw --account alice
+      aiprov lease withdraw --token 0xA0b8…eB48 --account alice
+    """
+    result = env.client().withdraw(token)
     if env.json:
         emit_json(result.to_json())
         return 0
     if result.tx is None:
-        console().print(f"nothing to withdraw for {result.account}")
+        console().print(f"nothing to withdraw for {result.account} in {result.symbol}")
     else:
-        console().print(f"withdrew {result.amount_eth} to {result.account} (tx {result.tx})")
+        console().print(f"withdrew {result.amount_text} to {result.account} (tx {result.tx})")
     return 0
 
 

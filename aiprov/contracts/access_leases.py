@@ -9,6 +9,7 @@ from ..chain.types import TxReceipt
 from .contract import Contract, address_topic, uint_topic
 
 KIND_CODES = {"dataset": 0, "model": 1}
+ETH = "0x" + "00" * 20  # AccessLeases' token address for ETH
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 
 
@@ -68,11 +69,18 @@ class AccessLeases(Contract):
     def has_access(self, kind: str, asset_id: int, account: str) -> bool:
         return self.call("hasAccess", KIND_CODES[kind], asset_id, account)
 
-    def price(self, kind: str, asset_id: int) -> int:
-        return self.call("priceOf", KIND_CODES[kind], asset_id)
+    def price(self, kind: str, asset_id: int) -> tuple[int, str | None]:
+        """(amount per day in the token's smallest unit, token address or None for ETH)."""
+        amount, token = self.call("priceOf", KIND_CODES[kind], asset_id)
+        return amount, (None if int(token, 16) == 0 else token)
 
-    def proceeds(self, owner: str) -> int:
-        return self.call("proceedsOf", owner)
+    def payees(self, kind: str, asset_id: int) -> list[tuple[str, int]]:
+        """The current owner's payees as (account, weight); empty: the owner alone."""
+        payees = self.call("payeesOf", KIND_CODES[kind], asset_id)
+        return [(account, shares) for account, shares in payees]
+
+    def proceeds(self, payee: str, token: str | None = None) -> int:
+        return self.call("proceedsOf", payee, token or ETH)
 
     def _asset_logs(self, event: str, kind: str, asset_id: int, account: str | None = None):
         return self.logs(event, uint_topic(KIND_CODES[kind]), uint_topic(asset_id),
@@ -125,11 +133,22 @@ class AccessLeases(Contract):
     def revoke(self, signer: Signer, kind: str, asset_id: int, grantee: str) -> TxReceipt:
         return self.transact(signer, "revoke", KIND_CODES[kind], asset_id, grantee)
 
-    def set_price(self, signer: Signer, kind: str, asset_id: int, wei_per_day: int) -> TxReceipt:
-        return self.transact(signer, "setPrice", KIND_CODES[kind], asset_id, wei_per_day)
+    def set_price(self, signer: Signer, kind: str, asset_id: int, per_day: int, token: str | None = None) -> TxReceipt:
+        return self.transact(signer, "setPrice", KIND_CODES[kind], asset_id, per_day, token or ETH)
+
+    def set_payees(self, signer: Signer, kind: str, asset_id: int, payees: list[tuple[str, int]]) -> TxReceipt:
+        return self.transact(signer, "setPayees", KIND_CODES[kind], asset_id,
+                             [a for a, _ in payees], [w for _, w in payees])
 
     def buy(self, signer: Signer, kind: str, asset_id: int, days: int, value: int) -> TxReceipt:
         return self.transact(signer, "buy", KIND_CODES[kind], asset_id, days, value=value)
+
+    def buy_with_token(self, signer: Signer, kind: str, asset_id: int, days: int, token: str, amount: int) -> TxReceipt:
+        return self.transact(signer, "buyWithToken", KIND_CODES[kind], asset_id, days, token, amount)
+
+    def credits(self, receipt: TxReceipt) -> list[tuple[str, int]]:
+        """(payee, amount) of each ProceedsCredited event of a purchase."""
+        return [(ev.args["payee"], ev.args["amount"]) for ev in self.events(receipt, "ProceedsCredited")]
 
     def record_access(self, signer: Signer, kind: str, asset_id: int) -> tuple[bool, TxReceipt]:
         receipt = self.transact(signer, "recordAccess", KIND_CODES[kind], asset_id)
@@ -143,7 +162,7 @@ class AccessLeases(Contract):
         (event,) = self.events(receipt, "AccessBatchAnchored")
         return self._batch(event), receipt
 
-    def withdraw(self, signer: Signer) -> tuple[int, TxReceipt]:
-        receipt = self.transact(signer, "withdraw")
+    def withdraw(self, signer: Signer, token: str | None = None) -> tuple[int, TxReceipt]:
+        receipt = self.transact(signer, "withdraw", token or ETH)
         (event,) = self.events(receipt, "ProceedsWithdrawn")
         return event.args["amount"], receipt

@@ -1,7 +1,7 @@
-"""Property test: random sequences of grant / extend / revoke / buy / setPrice / time travel /
-recordAccess / withdraw (with ownership transfers and manager changes in the registries) keep
-a plain-Python model of the AccessLeases rules equal to the chain: error for error, event for
-event, wei for wei."""
+"""Property test: random sequences of grant / extend / revoke / buy (in ETH or an ERC-20) /
+setPrice / setPayees / time travel / recordAccess / withdraw per token (with ownership transfers
+and manager changes in the registries) keep a plain-Python model of the AccessLeases rules equal
+to the chain: error for error, event for event, wei for wei and token unit for token unit."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ ZERO_ADDRESS = "0x" + "00" * 20
 DATASET, MODEL = 0, 1
 HOUR, DAY = 3_600, 86_400
 MIN_DURATION, MAX_DURATION, MAX_DAYS = 60, 3_650 * DAY, 3_650
-MAX_PRICE = 2**128 - 1
+MAX_PRICE = 2**96 - 1
 #: Buyers never pay more than this, so that nobody runs out of test ether.
 BUDGET = 10**21
 #: (kind, id): datasets 1 and 2 and model 1 are registered; dataset 3 and model 2 are not.
@@ -40,6 +40,9 @@ DURATIONS += [30 * DAY, 400 * DAY, MAX_DURATION, 2 * HOUR, 5 * DAY, DAY, HOUR]
 DAYS = [1, 2, 3, 5, 0, MAX_DAYS + 1, 2**256 - 1, 7, 30, MAX_DAYS, 4, 1]
 PRICES = [10**15, 1, 10**12, 0, MAX_PRICE, MAX_PRICE + 1, 2**256 - 1, 7 * 10**14, 10**15]
 MISTAKES = [0, 0, 0, 1, -1, "no payment", 0, 0]
+#: Payee lists (indexes into the users) and weights; the refused ones in the middle.
+PAYEE_LISTS = [[0], [1, 2], [2, 3, 4], [], [1, 1], [0, 2], [3]]
+WEIGHTS = [1, 3, 7_000, 2, 0, 2**96 - 1, 1]
 
 SETTINGS = settings(
     deadline=None,
@@ -60,6 +63,8 @@ class Lease:
 
 
 def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, reverts, clock):
+    from tools.contracts.fixtures import compiled
+
     """About 2,000 steps in all. Calls and transactions go straight to eth-tester (web3's
     contract layer costs more than the EVM here); web3 only encodes them and decodes events."""
     users = accounts[1:6]
@@ -83,12 +88,18 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
         for i in item["inputs"]:
             raw = decode([i["type"]], next(topics).to_bytes(32, "big")) if i["indexed"] else None
             value = raw[0] if raw else next(values)
-            args[i["name"]] = to_checksum_address(value) if i["type"] == "address" else value
+            if i["type"] == "address":
+                value = to_checksum_address(value)
+            elif i["type"] == "address[]":
+                value = tuple(to_checksum_address(v) for v in value)
+            args[i["name"]] = value
         return item["name"], args
 
-    # Filled in once the assets are registered, and dataset 1 and model 1 put on sale.
+    # Filled in once the assets are registered, and dataset 1 and model 1 put on sale, and the
+    # test token deployed (every holder has plenty and has approved AccessLeases for all of it).
     initial_owners: dict[tuple[int, int], str] = {}
-    initial_prices: dict[tuple[int, int, str], int] = {}
+    initial_prices: dict[tuple[int, int, str], tuple[int, str]] = {}
+    tokens: dict[str, object] = {}
 
     class LeasesMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -98,8 +109,10 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             self.owners = dict(initial_owners)
             self.managers: set[tuple[tuple[int, int], str, str]] = set()  # (asset, owner, manager)
             self.leases: dict[tuple[tuple[int, int], str], Lease] = {}  # (asset, holder)
-            self.prices = dict(initial_prices)  # (kind, id, owner who set it) -> wei a day
-            self.proceeds: dict[str, int] = {}
+            self.prices = dict(initial_prices)  # (kind, id, owner who set it) -> (a day, token)
+            self.payees: dict[tuple[int, int, str], list[tuple[str, int]]] = {}  # same keys
+            self.proceeds: dict[tuple[str, str], int] = {}  # (account, token) -> amount
+            self.token = tokens["token"]
 
         def teardown(self) -> None:
             try:
@@ -133,8 +146,9 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             assert receipt.state_root == b"\x01"  # success
             return receipt
 
-        def attempt(self, call, sender, error, event, args, value: int = 0):
-            """Expect `error`, or a transaction emitting exactly one `event` with `args`.
+        def attempt(self, call, sender, error, event, args, value: int = 0, more=()):
+            """Expect `error`, or a transaction emitting exactly one `event` with `args` and
+            then the events `more` ((name, args) pairs); the token's own events are left out.
             Returns the receipt, or None after an error."""
             hypothesis.event(f"{event}: {error[0] if error else 'ok'}")
             if error is not None:
@@ -142,8 +156,13 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                     self.call(call, sender, value)
                 return None
             receipt = self.transact(call, sender, value)
-            assert [decode_log(log) for log in receipt.logs] == [(event, args)]
+            ours = [log for log in receipt.logs if to_checksum_address(log.address) == leases.address]
+            assert [decode_log(log) for log in ours] == [(event, args), *more]
             return receipt
+
+        def token_balance(self, account: str) -> int:
+            result = self.call(self.token.functions.balanceOf(account), users[0])
+            return decode(["uint256"], result)[0]
 
         # --- the model ------------------------------------------------------------------
 
@@ -182,15 +201,25 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
             for asset, holder in self.leases:
                 self.check_lease(asset, holder)
             for asset in KNOWN_ASSETS:
-                price = self.prices.get((*asset, self.owners[asset]), 0)
-                assert decode(["uint256"], self.call(self.fn.priceOf(*asset), users[0])) == (price,)
+                key = (*asset, self.owners[asset])
+                price = self.prices.get(key, (0, ZERO_ADDRESS))
+                answer = decode(["uint256", "address"], self.call(self.fn.priceOf(*asset), users[0]))
+                assert (answer[0], to_checksum_address(answer[1])) == price
+                stored = decode(["(address,uint96)[]"], self.call(self.fn.payeesOf(*asset), users[0]))[0]
+                assert [(to_checksum_address(a), w) for a, w in stored] == self.payees.get(key, [])
             for account in users:
-                proceeds = decode(["uint256"], self.call(self.fn.proceedsOf(account), account))
-                assert proceeds == (self.proceeds.get(account, 0),)
+                for token in (ZERO_ADDRESS, self.token.address):
+                    result = self.call(self.fn.proceedsOf(account, token), account)
+                    assert decode(["uint256"], result) == (self.proceeds.get((account, token), 0),)
+
+        def owed(self, token: str) -> int:
+            return sum(v for (_, t), v in self.proceeds.items() if t == token)
 
         @invariant()
         def the_contract_holds_exactly_the_proceeds(self):
-            assert tester.get_balance(leases.address) == sum(self.proceeds.values())
+            """In ETH and in the token: nothing else ever reaches the contract."""
+            assert tester.get_balance(leases.address) == self.owed(ZERO_ADDRESS)
+            assert self.token_balance(leases.address) == self.owed(self.token.address)
 
         # --- registries -----------------------------------------------------------------
 
@@ -322,9 +351,15 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 lease.expires_at, lease.revoked = now, True
                 self.check_lease(asset, grantee)
 
-        @rule(sender=senders, asset=assets, price=st.sampled_from(PRICES))
-        def set_price(self, sender, asset, price):
+        @rule(
+            sender=senders,
+            asset=assets,
+            price=st.sampled_from(PRICES),
+            currency=st.sampled_from(["eth", "token", "an account", "token", "eth"]),
+        )
+        def set_price(self, sender, asset, price, currency):
             sender = self.who(sender, asset)
+            token = {"eth": ZERO_ADDRESS, "token": self.token.address, "an account": users[3]}[currency]
             error = None
             if asset not in self.owners:
                 error = ("LeaseAssetNotFound", *asset)
@@ -332,19 +367,60 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 error = ("LeaseUnauthorized", *asset, sender)
             elif price > MAX_PRICE:
                 error = ("LeaseInvalidPrice", price)
-            args = {"kind": asset[0], "assetId": asset[1], "pricePerDay": price}
-            if self.attempt(self.fn.setPrice(*asset, price), sender, error, "PriceSet", args):
-                self.prices[(*asset, sender)] = price
+            elif currency == "an account":
+                error = ("LeaseInvalidToken", token)
+            args = {"kind": asset[0], "assetId": asset[1], "token": token, "pricePerDay": price}
+            if self.attempt(self.fn.setPrice(*asset, price, token), sender, error, "PriceSet", args):
+                self.prices[(*asset, sender)] = (price, token)
+
+        @rule(
+            sender=senders,
+            asset=assets,
+            chosen=st.sampled_from(PAYEE_LISTS),
+            weights=st.lists(st.sampled_from(WEIGHTS), min_size=3, max_size=3),
+        )
+        def set_payees(self, sender, asset, chosen, weights):
+            sender = self.who(sender, asset)
+            accounts = [users[i] for i in chosen]
+            shares = weights[: len(accounts)]
+            error = None
+            if asset not in self.owners:
+                error = ("LeaseAssetNotFound", *asset)
+            elif sender != self.owners[asset]:
+                error = ("LeaseUnauthorized", *asset, sender)
+            else:
+                for k, (account, weight) in enumerate(zip(accounts, shares)):
+                    if weight == 0 or account in accounts[:k]:
+                        error = ("LeaseInvalidPayees", account, weight)
+                        break
+            args = {"kind": asset[0], "assetId": asset[1], "owner": sender}
+            args |= {"accounts": tuple(accounts), "shares": tuple(shares)}
+            call = self.fn.setPayees(*asset, accounts, shares)
+            if self.attempt(call, sender, error, "PayeesSet", args):
+                self.payees[(*asset, sender)] = list(zip(accounts, shares))
+
+        def credits(self, asset, owner, token, total) -> list[tuple[str, int]]:
+            """The share rule: (payee, amount) in the order the contract credits them."""
+            payees = self.payees.get((*asset, owner), [])
+            if not payees:
+                return [(owner, total)] if total else []
+            weight = sum(w for _, w in payees)
+            parts = [(a, total * w // weight) for a, w in payees[1:]]
+            parts.append((payees[0][0], total - sum(p for _, p in parts)))
+            return [(a, p) for a, p in parts if p]
 
         @rule(
             buyer=holders,
             asset=st.sampled_from([(DATASET, 1), *KNOWN_ASSETS, *UNKNOWN_ASSETS, (DATASET, 1)]),
             days=st.sampled_from(DAYS),
             mistake=st.sampled_from(MISTAKES),
+            pay_in=st.sampled_from(["the price's", "eth", "token", "the price's"]),
         )
-        def buy(self, buyer, asset, days, mistake):
+        def buy(self, buyer, asset, days, mistake, pay_in):
+            """With ETH (buy) or the token (buyWithToken): the price's currency, or the other."""
             owner = self.owners.get(asset)
-            price = self.prices.get((*asset, owner), 0)
+            price, price_token = self.prices.get((*asset, owner), (0, ZERO_ADDRESS))
+            token = {"eth": ZERO_ADDRESS, "token": self.token.address}.get(pay_in, price_token)
             expected = price * days
             value = (
                 0 if mistake == "no payment" or expected > BUDGET else max(0, expected + mistake)
@@ -356,33 +432,50 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 error = ("LeaseAssetNotFound", *asset)
             elif price == 0:
                 error = ("LeaseNotForSale", *asset)
+            elif token != price_token:
+                error = ("LeaseWrongToken", price_token, token)
             elif not 1 <= days <= MAX_DAYS:
                 error = ("LeaseInvalidDays", days)
             elif value != expected:
                 error = ("LeaseWrongPayment", expected, value)
             end = (lease.expires_at if lease.active(now) else now) + days * DAY
             args = {"kind": asset[0], "assetId": asset[1], "buyer": buyer, "numDays": days}
-            args |= {"paid": value, "expiresAt": end}
-            call = self.fn.buy(*asset, days)
-            if self.attempt(call, buyer, error, "LeasePurchased", args, value=value):
+            args |= {"token": token, "paid": value, "expiresAt": end}
+            credits = self.credits(asset, owner, token, value) if error is None else []
+            more = [("ProceedsCredited", {"kind": asset[0], "assetId": asset[1], "payee": payee,
+                                          "token": token, "amount": amount}) for payee, amount in credits]
+            if token == ZERO_ADDRESS:
+                call, eth = self.fn.buy(*asset, days), value
+            else:
+                call, eth = self.fn.buyWithToken(*asset, days, token, value), 0
+                paid_before = self.token_balance(buyer)
+            if self.attempt(call, buyer, error, "LeasePurchased", args, value=eth, more=more):
                 lease.expires_at = lease.paid_until = end
                 lease.revoked = False
                 self.keep(asset, buyer, lease)
                 self.check_lease(asset, buyer)
-                self.proceeds[owner] = self.proceeds.get(owner, 0) + value
+                for payee, amount in credits:
+                    self.proceeds[(payee, token)] = self.proceeds.get((payee, token), 0) + amount
+                if token != ZERO_ADDRESS:
+                    assert self.token_balance(buyer) == paid_before - value
 
         @precondition(lambda self: self.proceeds)
-        @rule(data=st.data())
-        def withdraw(self, data):
+        @rule(data=st.data(), in_token=st.booleans())
+        def withdraw(self, data, in_token):
             """By an account that was paid at some point (perhaps already withdrawn), or by
-            anyone."""
-            account = data.draw(st.sampled_from([*sorted(self.proceeds), *users]), "account")
-            amount = self.proceeds.get(account, 0)
-            error = None if amount else ("LeaseNothingToWithdraw", account)
-            balance = tester.get_balance(account)
-            args = {"owner": account, "amount": amount}
-            receipt = self.attempt(self.fn.withdraw(), account, error, "ProceedsWithdrawn", args)
-            if receipt:
+            anyone; in ETH or in the token."""
+            token = self.token.address if in_token else ZERO_ADDRESS
+            paid = sorted(a for a, t in self.proceeds if t == token)
+            account = data.draw(st.sampled_from([*paid, *users]), "account")
+            amount = self.proceeds.get((account, token), 0)
+            error = None if amount else ("LeaseNothingToWithdraw", account, token)
+            balance = self.token_balance(account) if in_token else tester.get_balance(account)
+            args = {"payee": account, "token": token, "amount": amount}
+            receipt = self.attempt(self.fn.withdraw(token), account, error, "ProceedsWithdrawn", args)
+            if receipt and in_token:
+                assert self.token_balance(account) == balance + amount
+                self.proceeds[(account, token)] = 0
+            elif receipt:
                 head = tester.backend.chain.get_canonical_head()
                 (tx,) = tester.backend.chain.get_canonical_block_by_number(
                     head.block_number
@@ -392,7 +485,7 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
                 )
                 fee = receipt.gas_used * price
                 assert tester.get_balance(account) == balance + amount - fee
-                self.proceeds[account] = 0
+                self.proceeds[(account, token)] = 0
 
         # --- access -----------------------------------------------------------------------
 
@@ -440,10 +533,20 @@ def test_random_sequences_follow_the_rules(fresh_leases, accounts, w3, send, rev
         send(registry.functions.register(root, b"\0" * 32, "", 0), users[0])
         send(registry.functions.register(root, b"\0" * 32, "", 0), users[1])
         send(models.functions.register(root, b"\0" * 32, "", [1], []), users[0])
-        send(leases.functions.setPrice(DATASET, 1, 10**15), users[0])
-        send(leases.functions.setPrice(MODEL, 1, 1), users[0])
+        artifact = compiled()["TestToken"]
+        factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        tx_hash = factory.constructor("Test USD", "TUSD", 6).transact({"from": users[0], "gas": 5_000_000})
+        token = w3.eth.contract(address=w3.eth.get_transaction_receipt(tx_hash)["contractAddress"],
+                                abi=artifact["abi"])
+        tokens["token"] = token
+        for holder in users:
+            send(token.functions.mint(holder, 10**40), holder)
+            send(token.functions.approve(leases.address, 2**256 - 1), holder)
+        send(leases.functions.setPrice(DATASET, 1, 10**15, ZERO_ADDRESS), users[0])
+        send(leases.functions.setPrice(MODEL, 1, 1, token.address), users[0])
         initial_owners.update(
             {(DATASET, 1): users[0], (DATASET, 2): users[1], (MODEL, 1): users[0]}
         )
-        initial_prices.update({(DATASET, 1, users[0]): 10**15, (MODEL, 1, users[0]): 1})
+        initial_prices.update({(DATASET, 1, users[0]): (10**15, ZERO_ADDRESS),
+                               (MODEL, 1, users[0]): (1, token.address)})
         run_state_machine_as_test(LeasesMachine, settings=SETTINGS)

@@ -234,6 +234,10 @@ def test_model_registry_artifact_has_the_agreed_abi():
     assert [i["type"] for i in constructor["inputs"]] == ["address"]
 
 
+def outputs_of(functions: dict, name: str) -> list[str]:
+    return [o["type"] for o in functions[name]["outputs"]]
+
+
 def test_access_leases_artifact_has_the_agreed_abi():
     """Client code is written against this ABI: a change must be deliberate."""
     abi = load_artifact("AccessLeases")["abi"]
@@ -246,6 +250,7 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "MIN_DURATION()",
         "MAX_DURATION()",
         "MAX_DAYS()",
+        "MAX_PAYEES()",
         "datasetRegistry()",
         "modelRegistry()",
         "grant(uint8,uint256,address,uint64)",
@@ -255,11 +260,14 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "getLease(uint8,uint256,address)",
         "hasAccess(uint8,uint256,address)",
         "recordAccess(uint8,uint256)",
-        "setPrice(uint8,uint256,uint256)",
+        "setPrice(uint8,uint256,uint256,address)",
         "priceOf(uint8,uint256)",
+        "setPayees(uint8,uint256,address[],uint96[])",
+        "payeesOf(uint8,uint256)",
         "buy(uint8,uint256,uint256)",
-        "proceedsOf(address)",
-        "withdraw()",
+        "buyWithToken(uint8,uint256,uint256,address,uint256)",
+        "proceedsOf(address,address)",
+        "withdraw(address)",
         "anchorAccessBatch(uint8,uint256,bytes32,uint64)",
         "accessLogHead(uint8,uint256)",
     }
@@ -269,6 +277,8 @@ def test_access_leases_artifact_has_the_agreed_abi():
     )
     mutability = {name: item["stateMutability"] for name, item in functions.items()}
     assert mutability["buy(uint8,uint256,uint256)"] == "payable"
+    assert mutability["buyWithToken(uint8,uint256,uint256,address,uint256)"] == "nonpayable"
+    assert outputs_of(functions, "priceOf(uint8,uint256)") == ["uint256", "address"]
     assert mutability["recordAccess(uint8,uint256)"] == "nonpayable"
     assert mutability["hasAccess(uint8,uint256,address)"] == "view"
     outputs = {name: [o["type"] for o in item["outputs"]] for name, item in functions.items()}
@@ -289,10 +299,12 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "LeaseGranted(uint8,uint256,address,uint64,address)",
         "LeaseExtended(uint8,uint256,address,uint64,address)",
         "LeaseRevoked(uint8,uint256,address,address)",
-        "LeasePurchased(uint8,uint256,address,uint256,uint256,uint64)",
-        "PriceSet(uint8,uint256,uint256)",
+        "LeasePurchased(uint8,uint256,address,uint256,address,uint256,uint64)",
+        "PriceSet(uint8,uint256,address,uint256)",
+        "PayeesSet(uint8,uint256,address,address[],uint96[])",
+        "ProceedsCredited(uint8,uint256,address,address,uint256)",
         "AccessRecorded(uint8,uint256,address,bool,uint64)",
-        "ProceedsWithdrawn(address,uint256)",
+        "ProceedsWithdrawn(address,address,uint256)",
         "AccessBatchAnchored(uint8,uint256,uint256,bytes32,uint64,bytes28,bytes28,address)",
     }
     indexed = {name: [i["name"] for i in e["inputs"] if i["indexed"]] for name, e in events.items()}
@@ -306,7 +318,8 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "assetId",
         "grantee",
     ]
-    assert indexed["ProceedsWithdrawn(address,uint256)"] == ["owner"]
+    assert indexed["ProceedsWithdrawn(address,address,uint256)"] == ["payee", "token"]
+    assert indexed["ProceedsCredited(uint8,uint256,address,address,uint256)"] == ["kind", "assetId", "payee"]
     assert indexed["AccessBatchAnchored(uint8,uint256,uint256,bytes32,uint64,bytes28,bytes28,address)"] == [
         "kind",
         "assetId",
@@ -324,12 +337,17 @@ def test_access_leases_artifact_has_the_agreed_abi():
         "LeasePaidNotRevocable(uint8,uint256,address,uint64)",
         "LeaseNotForSale(uint8,uint256)",
         "LeaseWrongPayment(uint256,uint256)",
-        "LeaseNothingToWithdraw(address)",
+        "LeaseNothingToWithdraw(address,address)",
+        "LeaseWrongToken(address,address)",
+        "LeaseTokenNotExact(address,uint256,uint256)",
+        "LeaseInvalidToken(address)",
+        "LeaseInvalidPayees(address,uint256)",
         "LeaseInvalidBatch(bytes32,uint64)",
-        # OpenZeppelin: ReentrancyGuardTransient, and Address.sendValue's failures
+        # OpenZeppelin: ReentrancyGuardTransient, Address.sendValue's and SafeERC20's failures
         "ReentrancyGuardReentrantCall()",
         "FailedCall()",
         "InsufficientBalance(uint256,uint256)",
+        "SafeERC20FailedOperation(address)",
     }
     (constructor,) = [i for i in abi if i["type"] == "constructor"]
     assert [i["type"] for i in constructor["inputs"]] == ["address", "address"]
