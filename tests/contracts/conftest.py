@@ -195,6 +195,24 @@ def clock(w3) -> Clock:
     return Clock(w3)
 
 
+# --- the roles of the AccessLeases payment tests (modules may define their own) -----------
+
+
+@pytest.fixture
+def owner(accounts):
+    return accounts[1]
+
+
+@pytest.fixture
+def buyer(accounts):
+    return accounts[2]
+
+
+@pytest.fixture
+def manager(accounts):
+    return accounts[3]
+
+
 # --- transactions and custom errors ------------------------------------------------------
 
 

@@ -16,18 +16,8 @@ MIN_DURATION, MAX_DURATION = 60, 3_650 * DAY
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
 def grantee(accounts):
     return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
 
 
 @pytest.fixture

@@ -18,21 +18,6 @@ ETH = ZERO_ADDRESS  # the token address of ETH
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def buyer(accounts):
-    return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
 def stranger(accounts):
     return accounts[4]
 

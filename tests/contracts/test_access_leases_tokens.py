@@ -19,21 +19,6 @@ REENTRANT_CALL = keccak(text="ReentrancyGuardReentrantCall()")[:4]
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def buyer(accounts):
-    return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
 def deploy(w3, accounts):
     """``deploy("TestToken", *args)``: a fixture contract, deployed by accounts[0]."""
 
