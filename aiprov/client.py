@@ -113,11 +113,15 @@ class Client:
 
     # -- content -----------------------------------------------------------------
 
-    def hash(self, path, *, progress=None, follow_dir_symlinks: bool = False, ignore=None):
-        """The manifest (entries + Merkle root) of ``path``. Needs no chain."""
+    def hash(self, path, *, progress=None, follow_dir_symlinks: bool = False, ignore=None,
+             engine: str = "local", scheduler: str | None = None):
+        """The manifest (entries + Merkle root) of ``path`` (a local path or a URL such as
+        ``s3://bucket/prefix``). Needs no chain. ``engine="dask"`` hashes on a Dask cluster
+        (``scheduler``: its address; default: a LocalCluster started for the call)."""
         from .manifest import build_manifest
 
-        return build_manifest(Path(path), follow_dir_symlinks=follow_dir_symlinks, ignore=ignore, progress=progress)
+        return build_manifest(path if isinstance(path, str) else Path(path), follow_dir_symlinks=follow_dir_symlinks,
+                              ignore=ignore, progress=progress, engine=engine, scheduler=scheduler)
 
     # -- datasets ----------------------------------------------------------------
 
@@ -134,6 +138,8 @@ class Client:
         receipt: str | os.PathLike | None = None,
         follow_dir_symlinks: bool = False,
         progress=None,
+        engine: str = "local",
+        scheduler: str | None = None,
     ) -> RegisterResult:
         """Hash ``path``, anchor its root in DatasetRegistry, write a receipt.
 
@@ -144,7 +150,8 @@ class Client:
         from .metadata import dataset_metadata
 
         parent_id = _parse_id(parent, "--parent") if parent is not None else 0
-        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks)
+        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
+                             scheduler=scheduler)
         doc = dataset_metadata(manifest, name=name, description=description, license=license, source=source)
         with self.session() as s:
             def send(root: bytes, doc_hash: bytes):
@@ -157,7 +164,8 @@ class Client:
                 receipt_extra=lambda reg: {"parent_id": reg.parent_id},
             )
 
-    def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
+    def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None,
+               engine: str = "local", scheduler: str | None = None) -> VerifyResult:
         """Check that the bytes at ``path`` are what was registered and not revoked.
 
         With ``id``: that registration's root must equal the computed root.
@@ -172,13 +180,15 @@ class Client:
 
         kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
-        target = Path(path)
+        target = registration.target_of(path)
         receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
         actual = build_manifest(
             target,
             ignore=list(expected.ignore) if expected else None,
             follow_dir_symlinks=bool(expected and expected.symlinks == "all"),
             progress=progress,
+            engine=engine,
+            scheduler=scheduler,
         )
         with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
@@ -242,6 +252,8 @@ class Client:
         receipt: str | os.PathLike | None = None,
         follow_dir_symlinks: bool = False,
         progress=None,
+        engine: str = "local",
+        scheduler: str | None = None,
     ) -> RegisterResult:
         """Hash the model at ``path`` and anchor it with its lineage in ModelRegistry.
 
@@ -264,7 +276,8 @@ class Client:
                 raise InvalidArgument(f"{what} lists the same id twice")
         training = training_metadata(config=training_config, metrics=metrics, code_dir=code_dir,
                                      capture_environment=capture_environment)
-        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks)
+        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
+                             scheduler=scheduler)
         doc = model_metadata(manifest, name=name, description=description, license=license, training=training)
         with self.session() as s:
             def send(root: bytes, doc_hash: bytes):

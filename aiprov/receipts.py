@@ -27,7 +27,9 @@ added.
 
 Location: ``<PATH>.aiprov.json`` beside the target, or ``--receipt FILE``; when
 the target's folder is read-only, ``$AIPROV_HOME/receipts/<name>-<hash of the
-absolute path>.aiprov.json``.
+absolute path>.aiprov.json``.  A remote target (``s3://bucket/prefix``) has no
+folder to write into: its receipt is ``$AIPROV_HOME/receipts/<name>-<hash of
+the URL>.aiprov.json`` (or ``--receipt FILE``).
 """
 
 from __future__ import annotations
@@ -49,31 +51,50 @@ SUFFIX = ".aiprov.json"
 _VERSION_ONLY = ("metadata", "manifest")
 
 
-def default_receipt_path(target: Path) -> Path:
+def default_receipt_path(target: Path | str, home: Path | None = None) -> Path:
+    """Beside a local target; in the state directory for a URL."""
+    if _is_url(target):
+        return fallback_receipt_path(target, home)
     target = Path(os.path.abspath(target))
     return target.with_name(target.name + SUFFIX)
 
 
-def fallback_receipt_path(target: Path, home: Path | None = None) -> Path:
-    target = Path(os.path.abspath(target))
-    digest = hashlib.sha256(str(target).encode("utf-8")).hexdigest()[:12]
-    return (home or state_home()) / "receipts" / f"{target.name}-{digest}{SUFFIX}"
+def fallback_receipt_path(target: Path | str, home: Path | None = None) -> Path:
+    if _is_url(target):
+        url = str(target).rstrip("/")  # s3://b/p and s3://b/p/ are one target
+        name = url.split("://", 1)[1].rsplit("/", 1)[-1] or "target"
+        key = url
+    else:
+        path = Path(os.path.abspath(target))
+        name, key = path.name, str(path)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    return (home or state_home()) / "receipts" / f"{name}-{digest}{SUFFIX}"
 
 
-def find_receipt(target: Path, home: Path | None = None) -> Path | None:
+def _is_url(target: object) -> bool:
+    from .manifest.remote import is_url
+
+    return is_url(target)
+
+
+def find_receipt(target: Path | str, home: Path | None = None) -> Path | None:
     """The receipt for ``target`` beside it or in the state directory, if any."""
-    for candidate in (default_receipt_path(target), fallback_receipt_path(target, home)):
+    for candidate in (default_receipt_path(target, home), fallback_receipt_path(target, home)):
         if candidate.is_file():
             return candidate
     return None
 
 
-def write_receipt(receipt: dict[str, Any], target: Path, explicit: Path | None, home: Path | None = None) -> tuple[Path, bool]:
+def write_receipt(receipt: dict[str, Any], target: Path | str, explicit: Path | None, home: Path | None = None) -> tuple[Path, bool]:
     """Write ``receipt``; returns (path, fell_back_to_state_dir)."""
     text = json.dumps(receipt, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
     if explicit is not None:
         atomic_write_text(Path(explicit), text)
         return Path(explicit), False
+    if _is_url(target):  # its usual place is the state directory: no fallback to report
+        path = default_receipt_path(target, home)
+        atomic_write_text(path, text)
+        return path, False
     path = default_receipt_path(target)
     if os.access(path.parent, os.W_OK):
         try:

@@ -109,7 +109,7 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
         "manifest": manifest.to_dict(),
     }
     save_manifest(session.home, manifest)
-    target = Path(path)
+    target = target_of(path)
     existing = Path(receipt_arg) if receipt_arg else find_receipt(target, session.home)
     old = None
     if existing is not None and existing.is_file():
@@ -119,7 +119,7 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
             old = None
     if already and old is not None and old["kind"] == kind and old["versions"][-1] == version:
         written = existing
-        fallback = not receipt_arg and written != default_receipt_path(target)
+        fallback = not receipt_arg and written != default_receipt_path(target, session.home)
     else:
         receipt_doc = new_receipt(kind, version, old)
         written, fallback = write_receipt(receipt_doc, target, Path(receipt_arg) if receipt_arg else None, session.home)
@@ -134,7 +134,14 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
 # ---------------------------------------------------------------- verify
 
 
-def load_expected(kind: str, path: Path, receipt, home: Path, wanted_id: int | None = None):
+def target_of(path) -> Path | str:
+    """A local target as a Path; a URL (``s3://…``) stays a string (a Path would fold its ``//``)."""
+    from .manifest.remote import is_url
+
+    return path if is_url(path) else Path(path)
+
+
+def load_expected(kind: str, path: Path | str, receipt, home: Path, wanted_id: int | None = None):
     """(receipt path, the version to compare with, its manifest) for ``path`` — all None without a receipt.
 
     The version is the one registered as ``wanted_id`` when the receipt has it,

@@ -7,6 +7,7 @@ import json
 import click
 
 from ..units import KINDS
+from .engine import engine_options
 from .groups import deprecate_group, history_group, revoke_group, show_group, verify_group
 from .options import Env, command_options, positive_int
 from .output import console, emit_json, err_console, hashing_progress, human_size, when
@@ -87,10 +88,12 @@ def _commands(kind: str) -> None:
     @click.argument("path", type=click.Path(path_type=str))
     @click.option("--id", "id_", type=str, callback=positive_int, metavar="ID", help=f"{noun.capitalize()} id to compare with.")
     @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Receipt to use (default: PATH.aiprov.json).")
+    @engine_options
     @command_options()
-    def verify_cmd(env: Env, path, id_, receipt) -> int:
+    def verify_cmd(env: Env, path, id_, receipt, engine, scheduler) -> int:
         with hashing_progress(not env.json) as progress:
-            result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress)
+            result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress, engine=engine,
+                                         scheduler=scheduler)
         return render_verify(env, result)
 
     verify_cmd.help = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .engine import engine_options
 from .groups import register_group
 from .options import Env, command_options, positive_int
 from .output import console, emit_json, err_console, hashing_progress, human_size
@@ -19,18 +20,21 @@ from .output import console, emit_json, err_console, hashing_progress, human_siz
 @click.option("--metadata-uri", default="", metavar="URI", help="Where the metadata document is published.")
 @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Write the receipt here.")
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories.")
+@engine_options
 @command_options()
-def register_dataset(env: Env, path, name, description, license_, source, parent, metadata_uri, receipt, follow_dir_symlinks) -> int:
+def register_dataset(env: Env, path, name, description, license_, source, parent, metadata_uri, receipt, follow_dir_symlinks,
+                     engine, scheduler) -> int:
     """Hash PATH, anchor its root in DatasetRegistry, write PATH.aiprov.json.
 
-    Registering the same content again from the same account sends nothing and
-    reports the existing id.
+    PATH may be a URL (s3://bucket/prefix; its receipt goes to the state
+    directory unless --receipt is given). Registering the same content again
+    from the same account sends nothing and reports the existing id.
     """
     with hashing_progress(not env.json) as progress:
         result = env.client().register_dataset(
             path, name=name, description=description, license=license_, source=source,
             parent=parent, metadata_uri=metadata_uri, receipt=receipt,
-            follow_dir_symlinks=follow_dir_symlinks, progress=progress,
+            follow_dir_symlinks=follow_dir_symlinks, progress=progress, engine=engine, scheduler=scheduler,
         )
     return render_registration(env, result)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from .engine import engine_options
 from .options import Env, command_options
 from .output import console, emit_json, hashing_progress, human_size
 
@@ -24,13 +25,22 @@ def manifest_json(manifest) -> dict:
 @click.command("hash")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories (loops are errors).")
+@engine_options
 @command_options(chain=False)
-def hash_command(env: Env, path: str, follow_dir_symlinks: bool) -> int:
-    """Print the Merkle root and per-file SHA-256 of PATH (a file or directory)."""
+def hash_command(env: Env, path: str, follow_dir_symlinks: bool, engine: str, scheduler: str | None) -> int:
+    """Print the Merkle root and per-file SHA-256 of PATH (a file, a directory or a URL).
+
+    \b
+    Examples:
+      aiprov hash ./data
+      aiprov hash s3://bucket/corpus                   # needs aiprov[s3]; AWS_* configuration
+      aiprov hash ./data --engine dask --scheduler tcp://10.0.0.5:8786
+    """
     from ..manifest import build_manifest
 
     with hashing_progress(not env.json) as progress:
-        manifest = build_manifest(path, follow_dir_symlinks=follow_dir_symlinks, progress=progress)
+        manifest = build_manifest(path, follow_dir_symlinks=follow_dir_symlinks, progress=progress, engine=engine,
+                                  scheduler=scheduler)
     if env.json:
         emit_json(manifest_json(manifest))
         return 0

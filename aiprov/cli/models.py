@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .datasets import render_registration
+from .engine import engine_options
 from .groups import lineage_group, register_group
 from .options import Env, command_options, positive_int
 from .output import console, emit_json, hashing_progress
@@ -29,9 +30,10 @@ from .output import console, emit_json, hashing_progress
 @click.option("--metadata-uri", default="", metavar="URI", help="Where the metadata document is published.")
 @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Write the receipt here.")
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories.")
+@engine_options
 @command_options()
 def register_model(env: Env, path, datasets, base_models, name, description, license_, training_config, metrics,
-                   code_dir, no_environment, metadata_uri, receipt, follow_dir_symlinks) -> int:
+                   code_dir, no_environment, metadata_uri, receipt, follow_dir_symlinks, engine, scheduler) -> int:
     """Hash the model at PATH and anchor it with its lineage in ModelRegistry.
 
     The roots of the --dataset versions are fixed on-chain at this moment, so a
@@ -43,7 +45,7 @@ def register_model(env: Env, path, datasets, base_models, name, description, lic
             path, datasets=datasets, base_models=base_models, name=name, description=description,
             license=license_, training_config=training_config, metrics=metrics, code_dir=code_dir,
             capture_environment=not no_environment, metadata_uri=metadata_uri, receipt=receipt,
-            follow_dir_symlinks=follow_dir_symlinks, progress=progress,
+            follow_dir_symlinks=follow_dir_symlinks, progress=progress, engine=engine, scheduler=scheduler,
         )
     return render_registration(env, result)
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from ..errors import InvalidPath, ManifestError
 
-__all__ = ["DEFAULT_IGNORES", "IGNORE_FILE", "IgnoreRules", "read_ignore_file"]
+__all__ = ["DEFAULT_IGNORES", "IGNORE_FILE", "IgnoreRules", "parse_ignore_file", "read_ignore_file"]
 
 DEFAULT_IGNORES: tuple[str, ...] = (
     ".git/",
@@ -54,10 +54,15 @@ def read_ignore_file(directory: str) -> tuple[str, ...]:
         return ()
     except OSError as exc:
         raise InvalidPath(f"cannot read {path}: {exc.strerror or exc}") from None
+    return parse_ignore_file(raw, path)
+
+
+def parse_ignore_file(raw: bytes, where: str) -> tuple[str, ...]:
+    """The rules in the bytes of an ``.aiprovignore`` (read from disk or an object store)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ManifestError(f"{path} is not valid UTF-8") from None
+        raise ManifestError(f"{where} is not valid UTF-8") from None
     lines = (line.rstrip("\r") for line in text.split("\n"))
     return tuple(line for line in lines if line.strip() and not line.startswith("#"))
 

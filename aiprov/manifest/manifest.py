@@ -61,14 +61,18 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal
 
-from ..errors import InvalidPath, InvalidReceipt, ManifestError
+from ..errors import InvalidArgument, InvalidPath, InvalidReceipt, ManifestError
 from .hashing import Hasher, Progress
 from .ignore import DEFAULT_IGNORES, IgnoreRules, read_ignore_file
 from .leaves import FILE_LEAF_ENCODING, file_leaves
 from .merkle import MerkleTree
+from .remote import is_url
 from .walk import walk_target
 
-__all__ = ["FORMAT", "Entry", "Manifest", "UnknownPath", "build_manifest"]
+__all__ = ["ENGINES", "FORMAT", "Entry", "Manifest", "UnknownPath", "build_manifest"]
+
+ENGINES = ("local", "dask")
+"""Where files are hashed: this machine's cores, or a Dask cluster (:mod:`.dask_engine`)."""
 
 FORMAT = "aiprov-manifest/1"
 """The ``format`` field of every manifest this module writes and reads."""
@@ -349,8 +353,10 @@ def build_manifest(
     ignore: Iterable[str] | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Manifest:
-    """Walk and hash ``path`` (a file or a directory) into a :class:`Manifest`.
+    """Walk and hash ``path`` (a file, a directory or a URL) into a :class:`Manifest`.
 
     ``ignore=None`` applies :data:`DEFAULT_IGNORES` plus the target's top-level
     ``.aiprovignore``; a list (e.g. ``manifest.ignore`` from a receipt) applies
@@ -360,14 +366,27 @@ def build_manifest(
     threads, or helper processes from a thousand files on (default: one per
     core, at most 8; see :mod:`.hashing`).
 
+    ``path`` may be a URL (``s3://bucket/prefix``, any installed fsspec
+    filesystem): see :mod:`.remote`; the manifest is the one the same files
+    would give on local disk.  ``engine="dask"`` hashes on a Dask cluster
+    (``scheduler`` its address; ``None`` starts a ``LocalCluster`` of
+    ``workers`` processes): see :mod:`.dask_engine`; the root is the same.
+
     Raises :class:`InvalidPath` for a missing or unreadable path or an empty
     target, and :class:`ManifestError` for a broken link, a link loop, a special
     file, a file that changed while being hashed, or two names with the same NFC
     form.
     """
-    target = os.fsdecode(path)
     if isinstance(ignore, (str, bytes)):
         raise ManifestError("ignore must be a list of rules, not one string")
+    if engine not in ENGINES:
+        raise InvalidArgument(f"unknown engine {engine!r} (one of: {', '.join(ENGINES)})")
+    if is_url(path):
+        from .remote import build_remote_manifest
+
+        return build_remote_manifest(path, ignore=ignore, progress=progress, workers=workers, engine=engine,
+                                     scheduler=scheduler)
+    target = os.fsdecode(path)
     try:
         st = os.stat(target)
     except OSError:
@@ -379,13 +398,20 @@ def build_manifest(
     else:
         kind = "file"
         rules_list, rules = (), None
+    symlinks: SymlinkPolicy = "all" if follow_dir_symlinks else "files"
+    if engine == "dask":
+        from .dask_engine import hash_local_files
+
+        files = walk_target(target, rules, follow_dir_symlinks=follow_dir_symlinks)
+        if not files:
+            raise nothing_to_hash(target, rules_list)
+        results = hash_local_files(files, scheduler=scheduler, progress=progress, workers=workers)
+        entries_ = [Entry(f.path, size, digest) for f, (size, digest) in zip(files, results)]
+        return Manifest(entries_, kind=kind, ignore=rules_list, symlinks=symlinks)
     with Hasher(progress=progress, workers=workers) as hasher:
         files = walk_target(target, rules, follow_dir_symlinks=follow_dir_symlinks, on_files=hasher.add)
         if not files:
-            raise InvalidPath(
-                f"nothing to hash in {target}: no files" + (" left after the ignore rules" if rules_list else ""),
-                hint="add files, or check .aiprovignore",
-            )
+            raise nothing_to_hash(target, rules_list)
         entries: list[Entry] = [None] * len(files)  # type: ignore[list-item]
         leaves: list[bytes] = [b""] * len(files)
 
@@ -398,5 +424,12 @@ def build_manifest(
 
         hasher.finish(on_hashed)
     order = sorted(range(len(files)), key=lambda i: files[i].path)  # str order = UTF-8 byte order
-    symlinks: SymlinkPolicy = "all" if follow_dir_symlinks else "files"
     return Manifest._from_walk([entries[i] for i in order], kind, rules_list, symlinks, [leaves[i] for i in order])
+
+
+def nothing_to_hash(target: str, rules_list: Sequence[str]) -> InvalidPath:
+    """The error for a target with no file (left) to hash."""
+    return InvalidPath(
+        f"nothing to hash in {target}: no files" + (" left after the ignore rules" if rules_list else ""),
+        hint="add files, or check .aiprovignore",
+    )
