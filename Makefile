@@ -22,7 +22,7 @@ setup: $(STAMP_PY) $(STAMP_NPM)
 $(STAMP_PY): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c constraints.txt -e '.[test,gateway]'
+	$(PIP) install --quiet -c constraints.txt -e '.[test,gateway,s3,dask]'
 	@touch $@
 
 $(STAMP_NPM): package.json package-lock.json
