@@ -33,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from ..errors import EnvironmentFailure, InvalidPath, ManifestError
 
 __all__ = ["MAX_BATCH", "MAX_BATCH_FILES", "MIN_BATCH", "batches", "dask_client", "hash_local_files",
-           "hash_remote_objects"]
+           "hash_remote_objects", "local_cluster"]
 
 MIN_BATCH = 1 << 20
 MAX_BATCH = 64 << 20
@@ -64,7 +64,7 @@ def batches(sizes: Sequence[int], threads: int) -> list[list[int]]:
 def dask_client(scheduler: str | None, workers: int | None = None) -> Iterator:
     """A ``distributed.Client`` on ``scheduler``, or on a LocalCluster started (and stopped) here."""
     try:
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise EnvironmentFailure("--engine dask needs dask.distributed, which is not installed",
                                  hint="pip install 'aiprov[dask]'") from None
@@ -78,12 +78,21 @@ def dask_client(scheduler: str | None, workers: int | None = None) -> Iterator:
         with client:
             yield client
         return
+    with local_cluster(workers) as cluster, Client(cluster) as client:
+        yield client
+
+
+def local_cluster(workers: int | None = None):
+    """A ``LocalCluster`` of ``workers`` single-threaded processes (default: one per core), on loopback,
+    without a dashboard (its HTTP endpoint on a free port, so two clusters never compete for 8787)."""
+    from distributed import LocalCluster
+
     from .hashing import default_workers
 
     n = default_workers() if workers is None else max(1, int(workers))
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
-        yield client
+    return LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                        silence_logs=logging.ERROR)
 
 
 def hash_local_files(files, *, scheduler: str | None, progress=None, workers: int | None = None) -> list[tuple[int, str]]:

@@ -10,10 +10,12 @@ interface to a store: :meth:`~RemoteTarget.walk` (one recursive listing),
 :meth:`~RemoteTarget.versions` (size, ETag, version id, modification time).
 
 * **Digests are computed, never taken from the store.**  Every object's bytes
-  are streamed through SHA-256 in chunks of :data:`CHUNK` bytes by
+  are streamed through SHA-256 in chunks of at most :data:`CHUNK` bytes by
   :data:`REMOTE_THREADS` threads at most, so memory stays bounded whatever the
   object sizes; an ETag is a store's own checksum (not even an MD5 for
   multipart uploads) and is only used to see whether an object changed.
+  Listing goes through fsspec; on S3 the bytes are read with botocore
+  (:meth:`RemoteTarget.chunks`).
 * **Change detection**: the listing before hashing gives each object's size and
   version information (ETag, version id, modification time, whatever the store
   reports); after hashing, the bytes read must equal the listed size and a new
@@ -32,7 +34,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +43,7 @@ from .ignore import DEFAULT_IGNORES, IGNORE_FILE, IgnoreRules, parse_ignore_file
 
 __all__ = ["CHUNK", "REMOTE_THREADS", "RemoteObject", "RemoteTarget", "hash_object", "is_url"]
 
-CHUNK = 4 << 20
+CHUNK = 16 << 20
 """Bytes per read from a store (one ranged GET); objects up to this size are fetched whole."""
 
 REMOTE_THREADS = 16
@@ -53,7 +55,8 @@ _VERSION_FIELDS = ("ETag", "etag", "VersionId", "version_id", "generation", "Las
                    "mtime", "created", "md5Hash", "crc32c")
 _EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs"}
 _STORE_ENV = ("AWS_", "BOTO_", "GOOGLE_", "GCS", "AZURE_", "HF_", "FSSPEC_")
-_filesystems: dict[tuple, Any] = {}  # one instance per store configuration, for the life of the process
+_filesystems: dict[tuple, Any] = {}  # one instance (and S3 client) per store configuration, for the process's life
+_lock = threading.Lock()
 
 
 def is_url(target: object) -> bool:
@@ -86,6 +89,7 @@ class RemoteTarget:
         self.protocol = url.split("://", 1)[0].lower()
         self._fs: Any = None
         self._root: str | None = None
+        self._s3: Any = None  # botocore client for S3 reads (False: botocore missing)
 
     def __getstate__(self) -> dict:
         return {"url": self.url}
@@ -217,36 +221,79 @@ class RemoteTarget:
 
     # -- bytes ---------------------------------------------------------------------
 
-    def open(self, key: str):
-        """A binary file object streaming ``key`` (ranged reads, no read-ahead cache)."""
-        return self.fs.open(key, "rb", block_size=CHUNK, cache_type="none")
+    def chunks(self, obj: RemoteObject) -> Iterator[bytes]:
+        """The bytes of ``obj``, in pieces of at most :data:`CHUNK` bytes.
+
+        On S3 one ``GetObject`` with ``If-Match`` the listed ETag, streamed by botocore
+        (its own threads-friendly HTTP client, the one ``aws s3 cp`` uses; fsspec's
+        single event loop would serialise the transfers): an object replaced since the
+        listing is refused by the store itself.  Elsewhere fsspec: one read for a small
+        object, ranged reads for a big one.
+        """
+        if self.protocol in ("s3", "s3a") and self._botocore() is not None:
+            yield from self._s3_chunks(obj)
+        elif obj.size <= CHUNK:
+            yield self.fs.cat_file(obj.key)
+        else:
+            with self.fs.open(obj.key, "rb", block_size=CHUNK, cache_type="none") as f:
+                while data := f.read(CHUNK):
+                    yield data
+
+    def _botocore(self):
+        """A botocore S3 client configured the standard way (AWS_PROFILE, keys, AWS_ENDPOINT_URL…), or None."""
+        if self._s3 is None:
+            key = ("botocore-s3", _store_environment())
+            with _lock:
+                client = _filesystems.get(key)
+                if client is None:
+                    try:
+                        import botocore.session
+                        from botocore.config import Config
+                    except ImportError:
+                        client = False
+                    else:
+                        client = botocore.session.get_session().create_client(
+                            "s3", config=Config(max_pool_connections=4 * REMOTE_THREADS))
+                    _filesystems[key] = client
+            self._s3 = client
+        return self._s3 or None
+
+    def _s3_chunks(self, obj: RemoteObject) -> Iterator[bytes]:
+        from botocore.exceptions import ClientError
+
+        bucket, _, key = obj.key.partition("/")
+        etag = dict(obj.version).get("ETag")
+        try:
+            body = self._botocore().get_object(Bucket=bucket, Key=key, **({"IfMatch": etag} if etag else {}))["Body"]
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("NoSuchKey", "PreconditionFailed", "404", "412") or status in (404, 412):
+                raise FileNotFoundError(obj.key) from None  # replaced or gone since the listing
+            if code in ("AccessDenied", "403") or status == 403:
+                raise PermissionError(f"access denied ({code})") from None
+            raise
+        try:
+            yield from body.iter_chunks(1 << 20)
+        finally:
+            body.close()
 
 
 def hash_object(target: RemoteTarget, obj: RemoteObject, on_bytes: Callable[[int], None] | None = None) -> str:
-    """Hex SHA-256 of ``obj``'s bytes, streamed; :class:`ManifestError` if fewer or more bytes than listed."""
+    """Hex SHA-256 of ``obj``'s bytes, streamed; :class:`ManifestError` if it changed since it was listed
+    (the store says so, or fewer or more bytes than listed)."""
     import hashlib
 
     h = hashlib.sha256()
     got = 0
     try:
-        if obj.size <= CHUNK:  # one GET
-            data = target.fs.cat_file(obj.key)
+        for data in target.chunks(obj):
             h.update(data)
-            got = len(data)
+            got += len(data)
             if on_bytes is not None:
-                on_bytes(got)
-        else:
-            with target.open(obj.key) as f:
-                while True:
-                    data = f.read(CHUNK)
-                    if not data:
-                        break
-                    h.update(data)
-                    got += len(data)
-                    if on_bytes is not None:
-                        on_bytes(len(data))
-                    if got > obj.size:
-                        break
+                on_bytes(len(data))
+            if got > obj.size:
+                break
     except FileNotFoundError:
         raise changed_error(target.name_of(obj.key)) from None
     except Exception as exc:  # noqa: BLE001

@@ -19,10 +19,7 @@ from moto_fixture import s3, start_moto  # noqa: E402,F401  (fixtures re-exporte
 
 @pytest.fixture(scope="module")
 def dask_cluster(s3):
-    import logging
+    from aiprov.manifest.dask_engine import local_cluster
 
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster:
+    with local_cluster(2) as cluster:
         yield cluster
