@@ -18,7 +18,7 @@ one) are printed so a reader can tell how many cores the run really had.
 
 Usage::
 
-    python benchmarks/bench_parallel.py            # full sizes: ~4.2 GiB in $TMPDIR
+    python benchmarks/bench_parallel.py            # full sizes: ~6.1 GiB in $TMPDIR (and page cache)
     python benchmarks/bench_parallel.py --quick    # small sizes, for a smoke run
 
 Exit status 1 if a target is missed.

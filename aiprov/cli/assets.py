@@ -100,6 +100,7 @@ def _commands(kind: str) -> None:
         f"Exit 0 only if PATH is byte-for-byte the registered {noun} and not revoked"
         + (" (nor anything in its lineage)" if kind == "model" else "")
         + ".\n\nExit 1, listing added / removed / modified files, when it is not."
+        + f" PATH may be a URL (e.g. s3://bucket/{noun}s/x; receipt from the state directory or --receipt)."
     )
 
     @show_group.command(kind)

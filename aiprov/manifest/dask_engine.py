@@ -69,11 +69,13 @@ def dask_client(scheduler: str | None, workers: int | None = None) -> Iterator:
         raise EnvironmentFailure("--engine dask needs dask.distributed, which is not installed",
                                  hint="pip install 'aiprov[dask]'") from None
     if scheduler:
+        from .remote import one_line
+
         try:
             _probe(scheduler)
             client = Client(scheduler, timeout=_CONNECT_TIMEOUT)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise EnvironmentFailure(f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}",
+            raise EnvironmentFailure(f"cannot reach the Dask scheduler at {scheduler}: {one_line(exc)}",
                                      hint="check --scheduler / AIPROV_DASK_SCHEDULER (tcp://host:8786)") from None
         with client:
             yield client
@@ -199,7 +201,3 @@ def _probe(address: str) -> None:
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     if parts.scheme in ("tcp", "tls") and parts.hostname and parts.port:
         socket.create_connection((parts.hostname, parts.port), timeout=5).close()
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

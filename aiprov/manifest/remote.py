@@ -6,7 +6,7 @@ NFC, the same default ignore rules plus the prefix's own ``.aiprovignore``
 (applied as git would, an ignored "directory" hiding every key under it), and
 the same root.  Everything goes through a :class:`RemoteTarget`, the one small
 interface to a store: :meth:`~RemoteTarget.walk` (one recursive listing),
-:meth:`~RemoteTarget.open` / :func:`hash_object` (bytes) and
+:meth:`~RemoteTarget.chunks` (bytes, hashed by :func:`hash_object`) and
 :meth:`~RemoteTarget.versions` (size, ETag, version id, modification time).
 
 * **Digests are computed, never taken from the store.**  Every object's bytes
@@ -33,13 +33,13 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EnvironmentFailure, InvalidArgument, InvalidPath, ManifestError
 from .ignore import DEFAULT_IGNORES, IGNORE_FILE, IgnoreRules, parse_ignore_file
+from .walk import _normalise
 
 __all__ = ["CHUNK", "REMOTE_THREADS", "RemoteObject", "RemoteTarget", "hash_object", "is_url"]
 
@@ -71,7 +71,7 @@ class RemoteObject:
     path: str
     """Manifest path: relative to the target prefix, ``/``-separated, NFC."""
     key: str
-    """The store's name for it (no protocol), for :meth:`RemoteTarget.open`."""
+    """The store's name for it (no protocol), e.g. ``bucket/prefix/file``."""
     size: int
     version: tuple
     """What the listing said about it besides its size (ETag, version id, mtime...)."""
@@ -137,7 +137,7 @@ class RemoteTarget:
                 hint=f"pip install 'aiprov[{extra}]'" if extra else f"install the fsspec filesystem for {self.protocol}://",
             ) from None
         except ValueError as exc:
-            raise InvalidPath(f"cannot open {self.url}: {_one_line(exc)}",
+            raise InvalidPath(f"cannot open {self.url}: {one_line(exc)}",
                               hint="use a local path or a URL of an installed fsspec filesystem (s3://, memory://…)") from None
         self._fs, self._root = fs, root.rstrip("/")
 
@@ -413,15 +413,8 @@ def _version(info: dict) -> tuple:
     return tuple((k, str(info[k])) for k in _VERSION_FIELDS if info.get(k) is not None)
 
 
-def _normalise(name: str, where: str) -> str:
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ManifestError(f"object name is not valid UTF-8: {where!r}", hint="rename it") from None
-    return unicodedata.normalize("NFC", name)
-
-
-def _one_line(exc: BaseException) -> str:
+def one_line(exc: BaseException) -> str:
+    """An exception's text on one line (store errors can span several)."""
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
@@ -432,7 +425,7 @@ def _store_error(exc: BaseException, name: str) -> Exception:
     if isinstance(exc, AiprovError):
         return exc
     if isinstance(exc, PermissionError):
-        return InvalidPath(f"access denied to {name}: {_one_line(exc)}",
+        return InvalidPath(f"access denied to {name}: {one_line(exc)}",
                            hint="check the store's credentials (for S3: AWS_PROFILE, AWS_ACCESS_KEY_ID…)")
-    return EnvironmentFailure(f"object store error on {name}: {type(exc).__name__}: {_one_line(exc)}",
+    return EnvironmentFailure(f"object store error on {name}: {type(exc).__name__}: {one_line(exc)}",
                               hint="check the endpoint and credentials (for S3: AWS_ENDPOINT_URL, AWS_PROFILE…)")
