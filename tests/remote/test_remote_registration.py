@@ -28,7 +28,7 @@ def test_register_and_verify_an_s3_dataset(s3, tmp_path, home):
     receipt_path = Path(reg["receipt"])
     assert receipt_path == fallback_receipt_path(url, home) and receipt_path.is_relative_to(home)
     receipt = json.loads(receipt_path.read_text())
-    assert receipt["manifest"]["entries"] == cli.json("hash", str(local))["entries"]
+    assert receipt["versions"][-1]["manifest"]["entries"] == cli.json("hash", str(local))["entries"]
 
     again = cli.json("register", "dataset", url + "/", "--name", "reviews")  # same target, same receipt
     assert again["already_registered"] and again["id"] == reg["id"] and again["receipt"] == reg["receipt"]
