@@ -9,7 +9,7 @@ into a clear message, and the reads that assemble lists and logs from events.
 
 from __future__ import annotations
 
-from .errors import InvalidArgument, TransactionFailed
+from .errors import ContractRefused, InvalidArgument, TransactionFailed
 from .ownership import require_manager
 from .results import AccessAttemptInfo, AccessBatchesResult, AccessBatchInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult
 
@@ -17,13 +17,9 @@ MAX_DAYS = 3650
 
 
 def parse_days(days) -> int:
-    try:
-        n = int(days)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"--days must be a whole number of days, got {days!r}") from None
-    if not 1 <= n <= MAX_DAYS:
-        raise InvalidArgument(f"--days must be between 1 and {MAX_DAYS}, got {days}")
-    return n
+    from .units import parse_int
+
+    return parse_int(days, "--days", low=1, high=MAX_DAYS)
 
 
 def asset_name(kind: str, asset_id: int) -> str:
@@ -54,13 +50,13 @@ def revoke(s, kind: str, asset_id: int, grantee: str) -> LeaseTxResult:
     if lease.paid_until > now:
         from .durations import format_time as when
 
-        raise TransactionFailed(
+        raise ContractRefused(
             f"{grantee} paid for {asset_name(kind, asset_id)} until {when(lease.paid_until)}; "
             "a paid lease cannot be revoked before it ends",
             error_name="LeasePaidNotRevocable",
         )
     if lease.revoked or lease.expires_at <= now:
-        raise TransactionFailed(f"{grantee} holds no active lease on {asset_name(kind, asset_id)}",
+        raise ContractRefused(f"{grantee} holds no active lease on {asset_name(kind, asset_id)}",
                                 error_name="LeaseNotActive")
     receipt = s.leases.revoke(s.signer, kind, asset_id, grantee)
     return lease_tx_result(s, "revoked", kind, asset_id, grantee, receipt)

@@ -52,6 +52,17 @@ from .units import parse_id as _parse_id
 from .units import parse_kind as _kind
 
 
+def _given(value: str | None, env: str, flag: str) -> str | None:
+    """A flag's value, else its environment variable; an empty string is an error, not "unset"."""
+    if value is None:
+        value = os.environ.get(env)
+        if value == "":
+            return None  # an exported-but-empty variable means unset, as in most tools
+    if value is not None and not str(value).strip():
+        raise InvalidArgument(f"{flag} is empty", hint=f"leave {flag} out for the default")
+    return value
+
+
 class Client:
     """Entry point of the library: one network, one account, one state directory."""
 
@@ -64,12 +75,16 @@ class Client:
         home: str | os.PathLike | None = None,
         confirmations: int | None = None,
     ) -> None:
-        self.rpc_url = rpc_url or os.environ.get("AIPROV_RPC_URL") or None
-        self.network = network or os.environ.get("AIPROV_NETWORK") or (None if self.rpc_url else "local")
+        from .chain.networks import load_config
+
+        config = load_config()
+        self.rpc_url = _given(rpc_url, "AIPROV_RPC_URL", "--rpc-url")
+        self.network = (_given(network, "AIPROV_NETWORK", "--network")
+                        or (None if self.rpc_url else config.network) or (None if self.rpc_url else "local"))
         if confirmations is not None and not 1 <= int(confirmations) <= 1000:
             raise InvalidArgument(f"--confirmations must be between 1 and 1000, got {confirmations}")
         self.confirmations = confirmations
-        self.account = account or os.environ.get("AIPROV_ACCOUNT") or None
+        self.account = _given(account, "AIPROV_ACCOUNT", "--account") or config.account
         self.home = Path(home).expanduser() if home else state_home()
         if self.account is not None:
             from .chain.accounts import parse_account_spec
@@ -148,7 +163,9 @@ class Client:
         """
         from . import registration
         from .metadata import dataset_metadata
+        from .receipts import check_destination
 
+        check_destination(receipt)
         parent_id = _parse_id(parent, "--parent") if parent is not None else 0
         manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
                              scheduler=scheduler)
@@ -265,8 +282,10 @@ class Client:
         """
         from . import registration
         from .metadata import model_metadata
+        from .receipts import check_destination
         from .training import training_metadata
 
+        check_destination(receipt)
         dataset_ids = [_parse_id(d, "--dataset") for d in datasets]
         parent_ids = [_parse_id(m, "--base-model") for m in base_models]
         if not dataset_ids:
@@ -602,6 +621,9 @@ class Client:
         from .chain.accounts import ENV_PRIVATE_KEY, dev_accounts, signer_from_private_key
         from .chain.networks import is_dev_network
 
+        from .chain.networks import resolve_network
+
+        resolve_network(self.network, self.rpc_url)  # an unknown network is exit 2, not an empty list
         out = []
         if os.environ.get(ENV_PRIVATE_KEY):
             s = signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from .errors import InvalidArgument
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-_RE = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$", re.IGNORECASE)
+_RE = re.compile(r"^\s*([0-9]+)\s*([smhdw]?)\s*$", re.IGNORECASE)  # ASCII digits only
 MAX_SECONDS = 100 * 365 * 86400  # nothing aiprov does needs more than a century
 
 

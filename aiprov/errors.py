@@ -7,7 +7,8 @@ under ``-v`` / ``AIPROV_DEBUG=1``.
 
 | family             | exit | meaning                                             |
 |--------------------|------|-----------------------------------------------------|
-| CheckFailed        | 1    | a check does not hold (mismatch, revoked, denied)   |
+| CheckFailed        | 1    | a check does not hold (mismatch, revoked, denied),  |
+|                    |      | or the contract's rules refuse (ContractRefused)    |
 | UsageError         | 2    | bad usage or input (path, id, address, duration)    |
 | EnvironmentFailure | 3    | chain/RPC/state problem: not deployed, reverted ... |
 """
@@ -51,6 +52,20 @@ class ContentMismatch(CheckFailed):
 
 class AssetRevoked(CheckFailed):
     """The registration exists but its owner revoked it."""
+
+
+class ContractRefused(CheckFailed):
+    """The contract's rules refuse the action: not owner or manager, not for sale, still paid...
+
+    ``error_name`` is the contract's custom error (``LeaseNotActive``); nothing was sent,
+    or what was sent reverted. See :mod:`aiprov.contracts.refusals`.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, error_name: str | None = None,
+                 error_args: tuple = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.error_name = error_name
+        self.error_args = error_args
 
 
 # --- exit 2: bad usage or input ----------------------------------------------

@@ -8,19 +8,19 @@ operation that needs the owner or a manager calls :func:`require_owner` or
 
 from __future__ import annotations
 
-from .errors import TransactionFailed
+from .errors import ContractRefused
 from .results import ManagerResult
 
 
 def require_owner(s, kind: str, asset_id: int, action: str, *, error_name: str | None = None):
-    """The asset's record, if the signing account owns it; else :class:`TransactionFailed`.
+    """The asset's record, if the signing account owns it; else :class:`ContractRefused` (exit 1).
 
     ``action`` completes "only dataset:3's owner 0x… {action}", e.g. ``"sets its price"``.
     """
     registry = s.registry(kind)
     record = registry.get(asset_id)  # NotRegistered (exit 1) names the asset
     if record.owner != s.signer.address:
-        raise TransactionFailed(
+        raise ContractRefused(
             f"only {kind}:{asset_id}'s owner {record.owner} {action}; {s.signer.name} is {s.signer.address}",
             hint="pass --account with the owner's account",
             error_name=error_name or f"{registry.noun}Unauthorized",
@@ -33,7 +33,7 @@ def require_manager(s, kind: str, asset_id: int, *, error_name: str = "LeaseUnau
     registry = s.registry(kind)
     registry.get(asset_id)  # NotRegistered (exit 1) names the asset
     if not registry.call("canManage", asset_id, s.signer.address):
-        raise TransactionFailed(
+        raise ContractRefused(
             f"{s.signer.name} ({s.signer.address}) is neither the owner nor a manager of {kind}:{asset_id}",
             hint="pass --account with the owner's or a manager's account",
             error_name=error_name,

@@ -49,6 +49,8 @@ READABLE = ("aiprov-receipt/1", FORMAT)
 SUFFIX = ".aiprov.json"
 #: Top-level fields of a version that are not repeated in the summary.
 _VERSION_ONLY = ("metadata", "manifest")
+#: A receipt holds a whole manifest: a million files is ~200 MB of JSON.
+MAX_RECEIPT_BYTES = 1024 * 1024 * 1024
 
 
 def default_receipt_path(target: Path | str, home: Path | None = None) -> Path:
@@ -85,10 +87,25 @@ def find_receipt(target: Path | str, home: Path | None = None) -> Path | None:
     return None
 
 
+def check_destination(explicit: str | os.PathLike | None) -> None:
+    """``--receipt FILE`` must go into an existing folder and not onto a directory (exit 2 before any work)."""
+    from .errors import InvalidPath
+
+    if explicit is None:
+        return
+    path = Path(explicit)
+    if path.is_dir():
+        raise InvalidPath(f"--receipt {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise InvalidPath(f"--receipt {path}: folder {path.parent} does not exist",
+                          hint="create it first, or pick a file in an existing folder")
+
+
 def write_receipt(receipt: dict[str, Any], target: Path | str, explicit: Path | None, home: Path | None = None) -> tuple[Path, bool]:
     """Write ``receipt``; returns (path, fell_back_to_state_dir)."""
     text = json.dumps(receipt, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
     if explicit is not None:
+        check_destination(explicit)
         atomic_write_text(Path(explicit), text)
         return Path(explicit), False
     if _is_url(target):  # its usual place is the state directory: no fallback to report
@@ -112,12 +129,15 @@ def read_receipt(path: Path) -> dict[str, Any]:
 
     InvalidReceipt (exit 2) when it is not one.
     """
+    from .inputfiles import read_input
+
     path = Path(path)
+    if not path.exists():
+        raise InvalidReceipt(f"receipt {path} does not exist")
+    raw = read_input(path, what="receipt", limit=MAX_RECEIPT_BYTES)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidReceipt(f"receipt {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidReceipt(f"receipt {path} is not readable JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("format") not in READABLE:
         raise InvalidReceipt(f"{path} is not an aiprov receipt (format {' or '.join(map(repr, READABLE))} expected)")

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from .errors import InvalidReceipt, NotRegistered, TransactionFailed
+from .errors import ContractRefused, InvalidReceipt, NotRegistered
 from .results import AssetInfo, HistoryEvent, HistoryResult, RegisterResult, StatusResult, VerifyResult
 
 # ---------------------------------------------------------------- metadata store
@@ -357,7 +357,7 @@ def set_status(session, kind: str, asset_id: int, status: str, reason: str) -> S
     if record.status == status:  # idempotent, like registration: nothing to send
         return StatusResult(kind=kind, id=asset_id, status=status, reason=reason, tx=None, block=None, unchanged=True)
     if record.status == "revoked":
-        raise TransactionFailed(f"{kind} {asset_id} is revoked, and revocation is final",
+        raise ContractRefused(f"{kind} {asset_id} is revoked, and revocation is final",
                                 error_name=f"{registry.noun}AlreadyRevoked")
     tx = registry.set_status(signer, asset_id, status, reason)
     return StatusResult(kind=kind, id=asset_id, status=status, reason=reason,

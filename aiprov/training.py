@@ -25,15 +25,16 @@ ML_PACKAGES = (
     "xgboost", "lightgbm", "onnx", "onnxruntime", "keras",
 )
 MAX_EMBEDDED_BYTES = 256 * 1024
+#: Largest --training-config / --metrics file read at all (bigger ones are a mistake).
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
 def _read_json_or_text(path: Path, what: str) -> dict:
     import hashlib
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidArgument(f"{what} {path}: {exc.strerror or exc}") from None
+    from .inputfiles import read_input
+
+    raw = read_input(path, what=what, limit=MAX_INPUT_BYTES)
     entry: dict[str, Any] = {"file": path.name, "sha256": hashlib.sha256(raw).hexdigest()}
     if len(raw) > MAX_EMBEDDED_BYTES:
         return entry  # too big to embed: its digest still pins it
@@ -106,6 +107,8 @@ def training_metadata(
             out[key] = {"content": value}
         else:
             out[key] = _read_json_or_text(Path(value), f"--training-config" if key == "config" else "--metrics")
+    if code_dir is not None and not Path(code_dir).is_dir():
+        raise InvalidArgument(f"--code-dir {code_dir}: no such directory")
     if capture_environment:
         code = git_state(Path(code_dir) if code_dir else Path.cwd())
         if code:

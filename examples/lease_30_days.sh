@@ -23,7 +23,7 @@ run aiprov manager add "dataset:$ID" $ADMIN --account $OWNER
 run aiprov lease grant "dataset:$ID" $RESEARCHER --days 30 --account $ADMIN
 run aiprov lease check "dataset:$ID" $RESEARCHER
 run aiprov lease use "dataset:$ID" --account $RESEARCHER
-run aiprov node advance 31d
+run aiprov node advance 31d --yes
 say "aiprov lease use dataset:$ID --account $RESEARCHER   # 31 days later"
 if aiprov lease use "dataset:$ID" --account $RESEARCHER; then
   echo "expected access to be denied after 31 days" >&2; exit 1

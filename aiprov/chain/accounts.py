@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from ..errors import AccountError, InvalidArgument
 from .devkeys import DEV_ACCOUNT_COUNT, dev_address, dev_private_key
 
-#: ``dev:N``: the well-known dev accounts, by name.
-DEV_RE = re.compile(r"^dev:(\d+)$")
+#: ``dev:N``: the well-known dev accounts, by name (ASCII digits only).
+DEV_RE = re.compile(r"^dev:([0-9]+)$")
 #: An address as users type it: 0x and 40 hex digits (any case; see :func:`parse_address`).
 ADDRESS_RE = re.compile(r"^0x[0-9a-fA-F]{40}$")
 ENV_PRIVATE_KEY = "AIPROV_PRIVATE_KEY"
+_KEY_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+#: secp256k1's group order: a private key is an integer in [1, order - 1].
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 @dataclass(frozen=True)
@@ -80,20 +83,32 @@ def signer_from_private_key(hex_key: str, name: str) -> Signer:
     text = hex_key.strip()
     text = text[2:] if text.lower().startswith("0x") else text
     try:
+        if not _KEY_RE.match(text):
+            raise ValueError
         raw = bytes.fromhex(text)
-        if len(raw) != 32:
+        if not 0 < int.from_bytes(raw, "big") < SECP256K1_ORDER:
             raise ValueError
         address = keys.PrivateKey(raw).public_key.to_canonical_address()
     except Exception:
         # never echo the value: it may be a real key with a typo in it
-        raise AccountError(f"{name} is not a valid 32-byte hex private key") from None
+        raise InvalidArgument(f"{name} is not a valid private key (64 hex digits, nonzero, below the curve order)") from None
     return Signer(name=name, address=_checksum(address), _key=raw)
 
 
 def parse_account_spec(spec: str) -> str:
     """Validate the shape of an ``--account`` value early (exit 2 on garbage)."""
     spec = spec.strip()
-    if DEV_RE.match(spec) or ADDRESS_RE.match(spec) or re.match(r"^[A-Za-z0-9_.-]+$", spec):
+    if ADDRESS_RE.match(spec):
+        from eth_utils import is_checksum_address
+
+        hexpart = spec[2:]
+        if hexpart != hexpart.lower() and hexpart != hexpart.upper() and not is_checksum_address(spec):
+            raise InvalidArgument(f"--account {spec!r} has a wrong EIP-55 checksum (a typo?)")
+        return spec
+    if DEV_RE.match(spec):
+        _dev_index(spec)  # dev:0 to dev:9, exit 2 beyond
+        return spec
+    if re.match(r"^[A-Za-z0-9_.-]+$", spec):
         return spec
     raise InvalidArgument(f"--account {spec!r} is not dev:N, an 0x address, or an account name")
 

@@ -72,7 +72,9 @@ class LocalChain(Backend, DevChain):
         self.dir = Path(home) / "local"
         self.dir.mkdir(parents=True, exist_ok=True)
         if lock_timeout is None:
-            lock_timeout = float(os.environ.get("AIPROV_LOCK_TIMEOUT", "120"))
+            from ..envconfig import env_seconds
+
+            lock_timeout = env_seconds("AIPROV_LOCK_TIMEOUT", 120)
         self._lock = FileLock(str(self.dir / "chain.lock"))
         try:
             self._lock.acquire(timeout=lock_timeout)

@@ -19,13 +19,18 @@ parents::
     max_fee_gwei = 50          # refuse to pay more than this per gas
     priority_fee_gwei = 2
 
+Top-level keys set defaults for commands run below that folder (a flag or an
+``AIPROV_*`` variable wins over them)::
+
+    network = "anvil"
+    account = "deployer"
+
 ``--rpc-url URL`` alone (no ``--network``) means a network named ``custom``
 whose chain id is whatever the node reports.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -67,25 +72,64 @@ def find_config(start: Path | None = None) -> Path | None:
 def _gwei(value, what: str, path: Path) -> int | None:
     if value is None:
         return None
-    try:
-        return int(float(value) * 10**9)
-    except (TypeError, ValueError):
-        raise InvalidArgument(f"{path}: {what} must be a number of gwei, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise InvalidArgument(f"{path}: {what} must be a number of gwei, got {value!r}")
+    from ..units import parse_amount
+
+    return parse_amount(f"{value}gwei", what=f"{path}: {what}") if str(value).strip() else None
+
+
+def _typed(table: dict, key: str, kind: type, where: str, default):
+    """``table[key]`` if present and of TOML type ``kind`` (exit 2 naming the key otherwise)."""
+    if key not in table:
+        return default
+    value = table[key]
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise InvalidArgument(f"{where}: {key} must be a whole number, got {value!r}")
+    if not isinstance(value, kind):
+        raise InvalidArgument(f"{where}: {key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """What the nearest aiprov.toml says: networks, and the default ``network`` and ``account``."""
+
+    networks: dict
+    network: str | None = None
+    account: str | None = None
+    path: Path | None = None
 
 
 def load_networks(start: Path | None = None) -> dict[str, Network]:
     """Built-in networks, overridden and extended by the nearest aiprov.toml."""
+    return load_config(start).networks
+
+
+def load_config(start: Path | None = None) -> Config:
+    """The nearest aiprov.toml (working directory, then its parents), checked; built-ins if none."""
     import tomllib
 
     networks = dict(BUILTIN)
     path = find_config(start)
     if path is None:
-        return networks
+        return Config(networks)
+    from ..inputfiles import read_input_text
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_input_text(path, what="config file", limit=1024 * 1024))
+    except tomllib.TOMLDecodeError as exc:
         raise InvalidArgument(f"{path} is not valid TOML: {exc}") from None
-    for name, table in (data.get("networks") or {}).items():
+    unknown_top = set(data) - {"networks", "network", "account"}
+    if unknown_top:
+        raise InvalidArgument(f"{path}: unknown keys: {', '.join(sorted(unknown_top))} "
+                              "(known: network, account, [networks.NAME])")
+    for key in ("network", "account"):
+        _typed(data, key, str, str(path), None)
+    tables = data.get("networks", {})
+    if not isinstance(tables, dict):
+        raise InvalidArgument(f"{path}: networks must be tables like [networks.NAME]")
+    for name, table in tables.items():
         if not isinstance(table, dict):
             raise InvalidArgument(f"{path}: [networks.{name}] must be a table")
         if name == "local":
@@ -95,18 +139,34 @@ def load_networks(start: Path | None = None) -> dict[str, Network]:
                                 "explorer_url"}
         if unknown:
             raise InvalidArgument(f"{path}: [networks.{name}] has unknown keys: {', '.join(sorted(unknown))}")
+        where = f"{path}: [networks.{name}]"
+        chain_id = _typed(table, "chain_id", int, where, base.chain_id)
+        confirmations = _typed(table, "confirmations", int, where, base.confirmations)
+        if chain_id is not None and not 1 <= chain_id < 2**63:
+            raise InvalidArgument(f"{where}: chain_id must be a positive integer, got {chain_id}")
+        if not 1 <= confirmations <= 1000:
+            raise InvalidArgument(f"{where}: confirmations must be between 1 and 1000, got {confirmations}")
         networks[name] = replace(
             base,
-            rpc_url=table.get("rpc_url", base.rpc_url),
-            chain_id=table.get("chain_id", base.chain_id),
-            dev=bool(table.get("dev", base.dev)),
-            confirmations=int(table.get("confirmations", base.confirmations)),
+            rpc_url=_typed(table, "rpc_url", str, where, base.rpc_url),
+            chain_id=chain_id,
+            dev=_typed(table, "dev", bool, where, base.dev),
+            confirmations=confirmations,
             max_fee_wei=_gwei(table.get("max_fee_gwei"), "max_fee_gwei", path) or base.max_fee_wei,
             priority_fee_wei=_gwei(table.get("priority_fee_gwei"), "priority_fee_gwei", path) or base.priority_fee_wei,
             source=str(path),
             explorer_url=_explorer_url(table.get("explorer_url", base.explorer_url), name, path),
         )
-    return networks
+    default = data.get("network")
+    if default is not None and default not in networks:
+        raise InvalidArgument(f"{path}: network = {default!r} is not a known network "
+                              f"(known: {', '.join(sorted(networks))})")
+    account = data.get("account")
+    if account is not None:
+        from .accounts import parse_account_spec
+
+        parse_account_spec(account)
+    return Config(networks, network=default, account=account, path=path)
 
 
 def _explorer_url(value, name: str, path: Path) -> str | None:
@@ -155,7 +215,9 @@ def open_backend(network: str | None, home: Path, *, rpc_url: str | None = None,
         return LocalChain(home)
     from .rpc import RpcBackend
 
-    timeout = float(os.environ.get("AIPROV_RECEIPT_TIMEOUT", "120"))
+    from ..envconfig import env_seconds
+
+    timeout = env_seconds("AIPROV_RECEIPT_TIMEOUT", 120)
     return RpcBackend(
         net.rpc_url,
         network=net.name,

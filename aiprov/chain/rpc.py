@@ -124,7 +124,9 @@ class RpcBackend(Backend, DevChain):
         self.max_fee_cap = max_fee_cap
         self.priority_fee_cap = priority_fee_cap
         if lock_timeout is None:
-            lock_timeout = float(os.environ.get("AIPROV_LOCK_TIMEOUT", "120"))
+            from ..envconfig import env_seconds
+
+            lock_timeout = env_seconds("AIPROV_LOCK_TIMEOUT", 120)
         self.lock_timeout = lock_timeout
         self._dev = dev
         self._tag = "pending"  # block tag for call / estimate / now(); "latest" if refused

@@ -13,12 +13,13 @@ import click
 
 from .. import __version__
 from . import accounts, assets, audit, datasets, gateway, hashing, leases, models, node, payments  # noqa: F401 (assets, models register commands)
+from .app import AiprovGroup
 from .groups import ALL_GROUPS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=AiprovGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="aiprov")
 def cli() -> None:
     """Tamper-evident provenance for AI datasets and models, anchored on Ethereum.

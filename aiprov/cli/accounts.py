@@ -59,7 +59,7 @@ def account_new(env: Env, name: str) -> int:
 
 @account_group.command("import")
 @click.argument("name")
-@click.option("--private-key-file", type=click.File("r"), metavar="FILE",
+@click.option("--private-key-file", metavar="FILE",
               help="Read the hex private key from FILE ('-' for stdin) instead of a hidden prompt.")
 @command_options(chain=False)
 def account_import(env: Env, name: str, private_key_file) -> int:
@@ -67,7 +67,10 @@ def account_import(env: Env, name: str, private_key_file) -> int:
     from ..client import Client
 
     if private_key_file is not None:
-        key = private_key_file.read().strip()
+        from ..inputfiles import read_input_text
+
+        # a key file is one line; 4 KiB leaves room for whitespace, never for /dev/zero
+        key = read_input_text(private_key_file, what="--private-key-file", limit=4096, allow_stdin=True).strip()
     elif sys.stdin.isatty():
         key = click.prompt("private key (hex)", hide_input=True, err=True)
     else:

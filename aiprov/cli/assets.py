@@ -149,12 +149,23 @@ def _commands(kind: str) -> None:
 
 def _status_command(group, kind: str, status: str, reason_required: bool) -> None:
     reason_opts = {"required": True} if reason_required else {"default": ""}
+    final = status == "revoked"
 
     @group.command(kind)
     @click.argument("id_", metavar="ID", callback=positive_int)
     @click.option("--reason", help="Why (recorded on-chain).", **reason_opts)
+    @click.option("-y", "--yes", is_flag=True, hidden=not final,
+                  help="Do it without asking (needed off a terminal).")
     @command_options()
-    def cmd(env: Env, id_, reason) -> int:
+    def cmd(env: Env, id_, reason, yes) -> int:
+        if final:
+            from ..errors import InvalidArgument
+            from .confirm import confirm
+
+            if not reason.strip():
+                raise InvalidArgument("--reason must say why (it is recorded on-chain for good)")
+            confirm(f"Revoke {kind} {id_}? Verification fails from then on; this cannot be undone.",
+                    yes=yes, env=env, action=f"revoking {kind} {id_}")
         result = env.client().set_status(kind, id_, status, reason)
         if env.json:
             emit_json(result.to_json())
@@ -166,7 +177,9 @@ def _status_command(group, kind: str, status: str, reason_required: bool) -> Non
         return 0
 
     cmd.help = (
-        f"Revoke {kind} ID (owner only; final): verify fails from then on."
+        f"Revoke {kind} ID (owner only; final): verify fails from then on.\n\n"
+        f"Asks first on a terminal; elsewhere pass --yes.\n\n"
+        f"\b\nExample:\n  aiprov revoke {kind} 3 --reason 'PII found in train.csv' --yes"
         if status == "revoked"
         else f"Mark {kind} ID deprecated (owner only); it still verifies, with a note."
     )

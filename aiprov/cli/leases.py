@@ -17,7 +17,7 @@ def lease_group() -> None:
 
 
 def _days_option(fn):
-    return click.option("--days", required=True, type=int, metavar="N", help="Length in days (1 to 3650).")(fn)
+    return click.option("--days", required=True, metavar="N", help="Length in days (1 to 3650).")(fn)
 
 
 def _print_tx(env: Env, result) -> int:

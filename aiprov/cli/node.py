@@ -62,15 +62,29 @@ def node_status(env: Env) -> int:
 
 @node_group.command("advance")
 @click.argument("duration")
+@click.option("-y", "--yes", is_flag=True, help="On `local`, do it without asking (needed off a terminal).")
 @command_options()
-def node_advance(env: Env, duration: str) -> int:
+def node_advance(env: Env, duration: str, yes: bool) -> int:
     """Move chain time forward by DURATION (31d, 12h, 90m, 45s, 2w) on a dev network.
 
-    Leases and other deadlines then read as they will after that much time.
-    """
-    from ..durations import format_duration
+    Leases and other deadlines then read as they will after that much time. On
+    `local` it asks first (or needs --yes): `local` may hold real records, and its
+    clock can never be moved back.
 
-    result = env.client().advance_time(duration)
+    \b
+    Example:
+      aiprov node advance 31d --network anvil
+    """
+    from ..durations import format_duration, parse_duration
+
+    client = env.client()
+    seconds = parse_duration(duration)
+    if client.network == "local":
+        from .confirm import confirm
+
+        confirm(f"Move the local chain's clock forward by {format_duration(seconds)}? It can never be moved back.",
+                yes=yes, env=env, action="moving the local chain's clock")
+    result = client.advance_time(seconds)
     if env.json:
         emit_json(result.to_json())
         return 0

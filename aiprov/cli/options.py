@@ -1,10 +1,13 @@
-"""Options every command shares, and the wrapper that turns errors into exit codes.
+"""Options every command shares, and the one place errors become exit codes.
 
-``@command_options`` adds ``--network``, ``--rpc-url``, ``--account``, ``--json``
-and ``-v`` to a command (after the subcommand, also read from ``AIPROV_NETWORK``,
-``AIPROV_RPC_URL``, ``AIPROV_ACCOUNT``), passes the command an :class:`Env`,
-and maps :class:`aiprov.errors.AiprovError` to a one-line message and its exit
-code (tracebacks only with ``-v`` / ``AIPROV_DEBUG=1``).
+``@command_options`` adds ``--network``, ``--rpc-url``, ``--account``, ``--json``,
+``--quiet`` and ``-v`` to a command (after the subcommand, also read from
+``AIPROV_NETWORK``, ``AIPROV_RPC_URL``, ``AIPROV_ACCOUNT``), passes the command an
+:class:`Env`, and maps every failure through :func:`report_error`:
+:class:`aiprov.errors.AiprovError` to a one-line message and its exit code, Ctrl-C
+to 130, with ``--json`` also the error document ``{"error": {"type", "message",
+"hint", "exit_code"}}`` on stdout. Tracebacks only with ``-v`` / ``AIPROV_DEBUG=1``,
+and secrets (URL credentials, keys) are scrubbed from all of it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Env:
     json: bool
     verbose: bool
     confirmations: int | None = None
+    quiet: bool = False
 
     def client(self):
         from ..client import Client
@@ -48,22 +52,24 @@ def command_options(*, chain: bool = True, signs: bool = True):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, network=None, rpc_url=None, account=None, as_json=False, verbose=False,
-                    confirmations=None, **kwargs):
+                    confirmations=None, quiet=False, **kwargs):
             env = Env(network=network, rpc_url=rpc_url, account=account, json=as_json, verbose=verbose,
-                      confirmations=confirmations)
+                      confirmations=confirmations, quiet=quiet)
             ctx = click.get_current_context()
+            from .output import quiet_output
+
             try:
-                code = fn(env, *args, **kwargs)
+                with quiet_output(quiet and not as_json):
+                    code = fn(env, *args, **kwargs)
             except click.exceptions.Exit:
                 raise
-            except click.ClickException:
-                raise
-            except Exception as exc:  # noqa: BLE001 - this is the one place errors become exit codes
-                code = report_error(exc, verbose=_debug(verbose))
+            except (Exception, KeyboardInterrupt, click.exceptions.Abort) as exc:  # noqa: BLE001 - the one place
+                code = report_error(exc, verbose=_debug(verbose), as_json=as_json, secrets=(rpc_url,))
             ctx.exit(code or 0)
 
         opts = [
             click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON document on stdout."),
+            click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors; the exit code tells."),
             click.option("-v", "--verbose", is_flag=True, help="Show tracebacks and debug details."),
         ]
         if chain:
@@ -85,26 +91,55 @@ def command_options(*, chain: bool = True, signs: bool = True):
     return decorate
 
 
-def report_error(exc: BaseException, *, verbose: bool) -> int:
-    """Print ``exc`` for a human on stderr and return its exit code."""
+def describe_error(exc: BaseException) -> tuple[str, str, str | None, int]:
+    """(type, message, hint, exit code) of any failure, as the CLI reports it."""
     from ..errors import AiprovError
+
+    if isinstance(exc, AiprovError):
+        return type(exc).__name__, exc.message, exc.hint, exc.exit_code
+    if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
+        return "Interrupted", "interrupted", None, 130
+    if isinstance(exc, click.ClickException):
+        return "UsageError", exc.format_message(), "see --help for the usage", exc.exit_code
+    if isinstance(exc, MemoryError):
+        return "EnvironmentFailure", "out of memory", None, 3
+    if isinstance(exc, OSError) and exc.errno is not None and exc.strerror:
+        # a disk full, a permission change mid-run ...: the environment, named
+        where = f" ({exc.filename})" if exc.filename else ""
+        return "EnvironmentFailure", f"{exc.strerror}{where}", None, 3
+    return ("InternalError", f"unexpected {type(exc).__name__}: {exc}",
+            "this is a bug in aiprov; rerun with -v for the traceback and report it", 3)
+
+
+def error_document(exc: BaseException, *, secrets=()) -> dict:
+    """The ``--json`` form of a failure: ``{"error": {"type", "message", "hint", "exit_code"}}``."""
+    from ..redact import redact
+
+    kind, message, hint, code = describe_error(exc)
+    return {"error": {"type": kind, "message": redact(message, secrets),
+                      "hint": redact(hint, secrets) if hint else None, "exit_code": code}}
+
+
+def report_error(exc: BaseException, *, verbose: bool, as_json: bool = False, secrets=()) -> int:
+    """Report ``exc`` (stderr for people; with ``as_json`` also its document on stdout); its exit code."""
+    from ..redact import redact
 
     if verbose:
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
-    if isinstance(exc, AiprovError):
-        click.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"hint: {exc.hint}", err=True)
-        return exc.exit_code
-    if isinstance(exc, KeyboardInterrupt):
-        click.echo("interrupted", err=True)
-        return 130
-    click.echo(f"error: unexpected {type(exc).__name__}: {exc}", err=True)
-    if not verbose:
-        click.echo("hint: this is a bug in aiprov; rerun with -v for the traceback and report it", err=True)
-    return 3
+        click.echo(redact("".join(traceback.format_exception(exc)), secrets), err=True, nl=False)
+    doc = error_document(exc, secrets=secrets)["error"]
+    if isinstance(exc, click.ClickException) and not as_json:
+        exc.show()
+    else:
+        click.echo(f"error: {doc['message']}", err=True)
+        if doc["hint"] and (doc["type"] != "InternalError" or not verbose):
+            click.echo(f"hint: {doc['hint']}", err=True)
+    if as_json:
+        from .output import emit_json
+
+        emit_json({"error": doc})
+    return doc["exit_code"]
 
 
 def positive_int(ctx, param, value):

@@ -18,16 +18,40 @@ def emit_json(doc: Any) -> None:
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False, default=str))
 
 
+_QUIET = False
+#: Off a terminal, lines are as long as they need to be: nothing is truncated.
+UNBOUNDED_WIDTH = 100_000
+
+
+@contextlib.contextmanager
+def quiet_output(enabled: bool) -> Iterator[None]:
+    """``--quiet``: human output on stdout is dropped while the command runs (errors still show)."""
+    global _QUIET
+    previous, _QUIET = _QUIET, bool(enabled) or _QUIET
+    try:
+        yield
+    finally:
+        _QUIET = previous
+
+
+def _width(stream) -> int | None:
+    try:
+        return None if stream.isatty() else UNBOUNDED_WIDTH
+    except (AttributeError, ValueError):
+        return UNBOUNDED_WIDTH
+
+
 def console():
+    """stdout for people: rich on a terminal; off one, full width (no truncation) and no colour."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, quiet=_QUIET, width=_width(sys.stdout))
 
 
 def err_console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 
 from ..durations import format_time as when  # noqa: E402  (re-exported for the commands)

@@ -44,24 +44,44 @@ class Contract:
             return (f"unknown error 0x{data.hex()}" if data else "execution reverted"), None
         return format_error(*decoded), decoded[0]
 
+    def revert_error(self, fn: str, data: bytes):
+        """The exception for a revert of ``fn`` with ``data``: a plain refusal (exit 1/2) or exit 3."""
+        from .refusals import refusal
+
+        technical = f"{self.name}.{fn} reverted: {self.describe_revert(data)[0]}"
+        decoded = self.abi.decode_error(data) if data else None
+        if decoded is None:
+            return TransactionFailed(technical)
+        return refusal(decoded[0], decoded[1], technical)
+
     def call(self, fn: str, *args: Any) -> Any:
         try:
             out = self.backend.call(self.address, self.abi.encode_call(fn, *args))
         except CallReverted as exc:
-            message, name = self.describe_revert(exc.data)
-            raise TransactionFailed(f"{self.name}.{fn} reverted: {message}", error_name=name) from None
+            raise self.revert_error(fn, exc.data) from None
         return self.abi.decode_output(fn, out)
 
     def transact(self, signer: Signer, fn: str, *args: Any, value: int = 0) -> TxReceipt:
-        return send_transaction(
-            self.backend,
-            signer,
-            self.address,
-            self.abi.encode_call(fn, *args),
-            value=value,
-            what=f"{self.name}.{fn}",
-            decode_revert=self.describe_revert,
-        )
+        reverted: list[bytes] = []
+
+        def decode(data: bytes) -> tuple[str, str | None]:
+            reverted.append(data)  # kept to build the refusal below
+            return self.describe_revert(data)
+
+        try:
+            return send_transaction(
+                self.backend,
+                signer,
+                self.address,
+                self.abi.encode_call(fn, *args),
+                value=value,
+                what=f"{self.name}.{fn}",
+                decode_revert=decode,
+            )
+        except TransactionFailed as exc:
+            if exc.error_name is None or not reverted:
+                raise
+            raise self.revert_error(fn, reverted[-1]) from None
 
     def events(self, receipt: TxReceipt, name: str | None = None) -> list[DecodedEvent]:
         out = []

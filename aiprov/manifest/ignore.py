@@ -22,7 +22,7 @@ import os
 import re
 from collections.abc import Iterable
 
-from ..errors import InvalidPath, ManifestError
+from ..errors import ManifestError
 
 __all__ = ["DEFAULT_IGNORES", "IGNORE_FILE", "IgnoreRules", "parse_ignore_file", "read_ignore_file"]
 
@@ -46,14 +46,12 @@ def read_ignore_file(directory: str) -> tuple[str, ...]:
     Lines keep their text (trailing ``\\r`` removed); blank lines and lines
     starting with ``#`` are dropped since they never match anything.
     """
+    from ..inputfiles import read_input
+
     path = os.path.join(directory, IGNORE_FILE)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return ()
-    except OSError as exc:
-        raise InvalidPath(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_input(path, what="ignore file", limit=16 * 1024 * 1024)
     return parse_ignore_file(raw, path)
 
 

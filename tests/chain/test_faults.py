@@ -29,7 +29,7 @@ from aiprov.chain.devkeys import dev_address
 from aiprov.chain.jsonrpc import RpcError
 from aiprov.contracts.dataset_registry import DatasetRegistry
 from aiprov.contracts.deployments import deploy_contract
-from aiprov.errors import ChainError, TransactionFailed
+from aiprov.errors import ChainError, ContractRefused, TransactionFailed
 
 pytestmark = pytest.mark.anvil
 ZERO32 = b"\x00" * 32
@@ -283,8 +283,9 @@ def test_real_errors_and_reverts_are_not_retried(chain):
     with pytest.raises(RpcError, match="does not exist") as err:
         backend.block_number()
     assert err.value.exit_code == 3 and len(proxy.calls("eth_blockNumber")) == 1
-    with pytest.raises(TransactionFailed, match=r"DatasetParentNotFound\(parentId=9\)"):
+    with pytest.raises(ContractRefused, match="parent dataset 9 does not exist") as refused:
         DatasetRegistry(backend, address).register(dev_signer(0), os.urandom(32), ZERO32, "", 9)
+    assert "DatasetParentNotFound(parentId=9)" in refused.value.hint
     assert len(proxy.calls("eth_estimateGas")) == 1
     proxy.inject("eth_chainId", "status", code=401)
     with pytest.raises(ChainError, match="refused access") as denied:

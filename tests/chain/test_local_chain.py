@@ -92,12 +92,12 @@ def test_second_process_waits_for_the_lock_then_gives_up(tmp_path):
 
 
 def test_reverted_call_rolls_nothing_forward(tmp_path):
-    from aiprov.errors import TransactionFailed
+    from aiprov.errors import ContractRefused
 
     with LocalChain(tmp_path) as chain:
         registry = DatasetRegistry(chain, require_contract(chain, tmp_path, "DatasetRegistry", deployer=dev_signer(0)))
         height = chain.block_number()
-        with pytest.raises(TransactionFailed, match=r"DatasetParentNotFound\(parentId=42\)"):
+        with pytest.raises(ContractRefused, match="parent dataset 42 does not exist"):
             registry.register(dev_signer(0), b"\x07" * 32, b"\x00" * 32, "", 42)
         assert chain.block_number() == height
 

@@ -19,7 +19,7 @@ from aiprov.chain.transactions import send_transaction
 from aiprov.chain.types import CallReverted
 from aiprov.contracts.dataset_registry import DatasetRegistry
 from aiprov.contracts.deployments import deploy_contract, find_contract
-from aiprov.errors import ChainError, StateLocked, TransactionFailed
+from aiprov.errors import ChainError, ContractRefused, StateLocked, TransactionFailed
 
 pytestmark = pytest.mark.anvil
 
@@ -97,11 +97,12 @@ def test_reverts_decode_into_custom_errors(anvil, tmp_path):
     b = anvil.backend()
     registry = _registry(b, tmp_path)
     height = b.block_number()
-    with pytest.raises(TransactionFailed, match=r"DatasetParentNotFound\(parentId=42\)") as err:
+    with pytest.raises(ContractRefused, match="parent dataset 42 does not exist") as err:
         registry.register(dev_signer(0), b"\x07" * 32, ZERO32, "", 42)
-    assert err.value.error_name == "DatasetParentNotFound" and err.value.exit_code == 3
+    assert err.value.error_name == "DatasetParentNotFound" and err.value.exit_code == 1  # the contract's rules
+    assert "DatasetParentNotFound(parentId=42)" in err.value.hint
     assert b.block_number() == height  # found by the estimate: nothing sent
-    with pytest.raises(TransactionFailed, match="DatasetNotFound"):
+    with pytest.raises(ContractRefused, match="dataset 99 does not exist"):
         registry.call("getDataset", 99)
     # the raw bytes: selector + abi-encoded argument, as the contract reverted them
     data = registry.abi.encode_call("register", b"\x07" * 32, ZERO32, "", 42)

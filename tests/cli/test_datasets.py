@@ -121,22 +121,22 @@ def test_revoked_fails_verify_deprecated_passes_with_note(cli, dataset, tmp_path
     ok = cli("verify", "dataset", dataset)
     assert ok.exit_code == 0 and "deprecated" in ok.stdout
 
-    rev = cli.json("revoke", "dataset", "1", "--reason", "contains PII")
+    rev = cli.json("revoke", "dataset", "1", "--reason", "contains PII", "--yes")
     assert rev["status"] == "revoked"
     ver = cli.json("verify", "dataset", dataset, code=1)
     assert ver["verified"] is False and ver["status"] == "revoked"
     shown = cli.json("show", "dataset", "1")
     assert shown["status"] == "revoked" and shown["status_reason"] == "contains PII"
     # revoking again is a no-op; revoked is final
-    assert cli.json("revoke", "dataset", "1", "--reason", "again")["unchanged"] is True
+    assert cli.json("revoke", "dataset", "1", "--reason", "again", "--yes")["unchanged"] is True
     again = cli("deprecate", "dataset", "1")
-    assert again.exit_code == 3 and "final" in again.stderr
+    assert again.exit_code == 1 and "final" in again.stderr  # the contract's rules refuse: exit 1
 
 
 def test_only_the_owner_changes_status(cli, dataset):
     cli.json("register", "dataset", dataset)
-    res = cli("revoke", "dataset", "1", "--reason", "x", "--account", "dev:2")
-    assert res.exit_code == 3
+    res = cli("revoke", "dataset", "1", "--reason", "x", "--yes", "--account", "dev:2")
+    assert res.exit_code == 1
     assert "owner" in res.stderr and "Traceback" not in res.output
     assert cli.json("show", "dataset", "1")["status"] == "active"
 
@@ -249,6 +249,9 @@ def test_read_only_folder_falls_back_to_state_dir(tmp_path):
 
 def test_receipt_option_and_verify_with_it(cli, dataset, tmp_path):
     rpath = tmp_path / "elsewhere" / "r.json"
+    assert cli("register", "dataset", dataset, "--receipt", rpath).exit_code == 2  # no folder is made up
+    assert not rpath.parent.exists()
+    rpath.parent.mkdir()
     reg = cli.json("register", "dataset", dataset, "--receipt", rpath)
     assert reg["receipt"] == str(rpath) and rpath.is_file()
     assert not Path(str(dataset) + ".aiprov.json").exists()

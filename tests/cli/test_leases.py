@@ -44,9 +44,9 @@ def test_grant_check_use_and_log(cli, dataset_id):
 
 def test_access_ends_by_itself_after_the_deadline(cli, dataset_id):
     cli.json("lease", "grant", str(dataset_id), "dev:2", "--days", "30")  # bare id = dataset, dev:N = address
-    cli.json("node", "advance", "29d")
+    cli.json("node", "advance", "29d", "--yes")
     assert cli("lease", "use", str(dataset_id), "--account", "dev:2").exit_code == 0
-    cli.json("node", "advance", "2d")
+    cli.json("node", "advance", "2d", "--yes")
     res = cli("lease", "use", str(dataset_id), "--account", "dev:2")
     assert res.exit_code == 1 and "denied" in res.stdout
     chk = cli.json("lease", "check", str(dataset_id), "dev:2", code=1)
@@ -73,15 +73,15 @@ def test_expiry_boundary_to_the_second(home, dataset_id):
 def test_managers_grant_strangers_do_not(cli, dataset_id):
     asset = f"dataset:{dataset_id}"
     stranger = cli("lease", "grant", asset, DEV[3], "--days", "1", "--account", "dev:1")
-    assert stranger.exit_code == 3 and "neither the owner nor a manager" in stranger.stderr
+    assert stranger.exit_code == 1 and "neither the owner nor a manager" in stranger.stderr
     assert cli.json("manager", "add", asset, "dev:1")["tx"] is not None
     assert cli.json("manager", "add", asset, "dev:1")["tx"] is None  # idempotent
     ok = cli.json("lease", "grant", asset, DEV[3], "--days", "1", "--account", "dev:1")
     assert ok["grantee"] == DEV[3]
-    assert cli("manager", "add", asset, "dev:4", "--account", "dev:1").exit_code == 3  # managers can't appoint
+    assert cli("manager", "add", asset, "dev:4", "--account", "dev:1").exit_code == 1  # managers can't appoint
     cli.json("manager", "remove", asset, "dev:1")
     again = cli("lease", "grant", asset, DEV[4], "--days", "1", "--account", "dev:1")
-    assert again.exit_code == 3
+    assert again.exit_code == 1
 
 
 def test_revoke_and_extend(cli, dataset_id):
@@ -94,7 +94,7 @@ def test_revoke_and_extend(cli, dataset_id):
     assert chk["revoked"] is True
     assert cli("lease", "use", asset, "--account", "dev:2").exit_code == 1
     again = cli("lease", "revoke", asset, DEV[2])
-    assert again.exit_code == 3 and "no active lease" in again.stderr
+    assert again.exit_code == 1 and "no active lease" in again.stderr
 
 
 def test_paid_leases(cli, dataset_id):
@@ -114,7 +114,7 @@ def test_paid_leases(cli, dataset_id):
     assert more["expires_at"] == bought["expires_at"] + 2 * 86400
     # a paid lease cannot be revoked before it ends ...
     res = cli("lease", "revoke", asset, DEV[3])
-    assert res.exit_code == 3 and "cannot be revoked before it ends" in res.stderr
+    assert res.exit_code == 1 and "cannot be revoked before it ends" in res.stderr
     assert cli.json("lease", "list", asset)[0]["paid"] is True
     # ... and the owner pulls the proceeds
     w = cli.json("lease", "withdraw")

@@ -73,7 +73,7 @@ def test_missing_and_revoked_references_are_refused(cli, two_datasets, model_dir
     assert missing.exit_code == 1 and "dataset 99 does not exist" in missing.stderr
     missing_base = cli("register", "model", model_dir, "--dataset", d1, "--base-model", "5")
     assert missing_base.exit_code == 1 and "model 5 does not exist" in missing_base.stderr
-    cli.json("revoke", "dataset", d2, "--reason", "consent withdrawn")
+    cli.json("revoke", "dataset", d2, "--reason", "consent withdrawn", "--yes")
     revoked = cli("register", "model", model_dir, "--dataset", d1, "--dataset", d2)
     assert revoked.exit_code == 1
     assert f"dataset {d2} is revoked (consent withdrawn)" in revoked.stderr
@@ -89,7 +89,7 @@ def test_verify_fails_when_a_dataset_upstream_is_revoked(cli, two_datasets, mode
     base = cli.json("register", "model", base_dir, "--dataset", d2)["id"]
     tuned = cli.json("register", "model", model_dir, "--dataset", d1, "--base-model", base)["id"]
     assert cli("verify", "model", model_dir).exit_code == 0
-    cli.json("revoke", "dataset", d2, "--reason", "PII found")
+    cli.json("revoke", "dataset", d2, "--reason", "PII found", "--yes")
     ver = cli.json("verify", "model", model_dir, "--id", tuned, code=1)
     assert ver["status"] == "active"  # the model itself is fine ...
     assert f"dataset {d2} in its lineage is revoked (PII found)" in ver["reason"]  # ... its data is not

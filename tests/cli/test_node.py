@@ -26,11 +26,11 @@ def test_format_duration():
 
 
 def test_node_advance_moves_chain_time_and_persists(cli):
-    before = cli.json("node", "advance", "1h")
-    after = cli.json("node", "advance", "31d")
+    before = cli.json("node", "advance", "1h", "--yes")
+    after = cli.json("node", "advance", "31d", "--yes")
     assert after["timestamp"] >= before["timestamp"] + 31 * 86400
     assert after["previous"] == before["timestamp"]
-    bad = cli("node", "advance", "soon")
+    bad = cli("node", "advance", "soon", "--yes")
     assert bad.exit_code == 2 and "31d" in bad.stderr
 
 

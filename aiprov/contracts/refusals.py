@@ -1,0 +1,108 @@
+"""What a contract's custom error means for the user, and which exit code it gets.
+
+The contracts refuse actions with custom errors (``LeaseNotActive(kind, assetId,
+grantee)``). This is the one place that turns a decoded error into a plain sentence
+and an exception family (SPEC §5):
+
+- the contract's rules refuse the action (not owner or manager, not for sale, paid
+  lease still running, no active lease, already revoked, not found) →
+  :class:`~aiprov.errors.ContractRefused`, exit 1;
+- the input was malformed (a zero address, a duration out of bounds, a price above
+  the cap, the same id twice) → :class:`~aiprov.errors.InvalidArgument`, exit 2;
+- anything else (an unknown error, a panic) stays
+  :class:`~aiprov.errors.TransactionFailed`, exit 3.
+
+The technical form (``AccessLeases.extend reverted: LeaseNotActive(kind=0, …)``)
+goes into the hint, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..errors import AiprovError, ContractRefused, InvalidArgument, TransactionFailed
+
+_KINDS = {0: "dataset", 1: "model"}
+
+
+def _asset(args: dict[str, Any]) -> str:
+    return f"{_KINDS.get(args.get('kind'), 'asset')}:{args.get('assetId')}"
+
+
+def _when(ts) -> str:
+    from ..durations import format_time
+
+    return format_time(int(ts))
+
+
+# error name → (family, sentence built from the decoded arguments)
+_RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
+    # AccessLeases
+    "LeaseAssetNotFound": (ContractRefused, lambda a: f"{_asset(a)} does not exist"),
+    "LeaseUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not allowed to do this on {_asset(a)} "
+                                                     "(only its owner, or for leases a manager)"),
+    "LeaseNotActive": (ContractRefused, lambda a: f"{a['grantee']} holds no active lease on {_asset(a)}"),
+    "LeasePaidNotRevocable": (ContractRefused, lambda a: f"{a['grantee']} paid for {_asset(a)} until "
+                                                         f"{_when(a['paidUntil'])}; a paid lease cannot be revoked "
+                                                         "before it ends"),
+    "LeaseNotForSale": (ContractRefused, lambda a: f"{_asset(a)} is not for sale (its owner has set no price)"),
+    "LeaseNothingToWithdraw": (ContractRefused, lambda a: f"{a['owner']} has no proceeds to withdraw"),
+    "LeaseWrongPayment": (ContractRefused, lambda a: f"the price changed: buying needs exactly "
+                                                     f"{_eth(a['expected'])}, {_eth(a['sent'])} was offered"),
+    "LeaseInvalidDuration": (InvalidArgument, lambda a: f"a lease of {a['duration']} s is outside the allowed range"),
+    "LeaseInvalidDays": (InvalidArgument, lambda a: f"{a['numDays']} days is outside the allowed range"),
+    "LeaseZeroAddress": (InvalidArgument, lambda a: "the zero address cannot hold a lease"),
+    "LeaseInvalidPrice": (InvalidArgument, lambda a: f"a price of {_eth(a['pricePerDay'])} per day is above the "
+                                                     "cap of 2**128 - 1 wei"),
+    # DatasetRegistry
+    "DatasetNotFound": (ContractRefused, lambda a: f"dataset {a['id']} does not exist"),
+    "DatasetUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not the owner (or a manager) of dataset {a['id']}"),
+    "DatasetParentNotFound": (ContractRefused, lambda a: f"parent dataset {a['parentId']} does not exist"),
+    "DatasetAlreadyRevoked": (ContractRefused, lambda a: f"dataset {a['id']} is revoked, and revocation is final"),
+    "DatasetConsentAlreadyRevoked": (ContractRefused, lambda a: f"consent for record {a['recordIndex']} of dataset "
+                                                                f"{a['id']} is already revoked"),
+    "DatasetEmptyRoot": (InvalidArgument, lambda a: "an all-zero root cannot be registered"),
+    "DatasetZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
+    "DatasetInvalidStatus": (InvalidArgument, lambda a: f"status {a['status']} is not a valid status"),
+    # ModelRegistry
+    "ModelNotFound": (ContractRefused, lambda a: f"model {a['id']} does not exist"),
+    "ModelUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not the owner (or a manager) of model {a['id']}"),
+    "ModelDatasetNotFound": (ContractRefused, lambda a: f"dataset {a['datasetId']} does not exist"),
+    "ModelDatasetRevoked": (ContractRefused, lambda a: f"dataset {a['datasetId']} is revoked: a model cannot be "
+                                                       "registered on it"),
+    "ModelParentNotFound": (ContractRefused, lambda a: f"base model {a['parentModelId']} does not exist"),
+    "ModelParentRevoked": (ContractRefused, lambda a: f"base model {a['parentModelId']} is revoked: a model cannot "
+                                                      "be registered on it"),
+    "ModelAlreadyRevoked": (ContractRefused, lambda a: f"model {a['id']} is revoked, and revocation is final"),
+    "ModelEmptyRoot": (InvalidArgument, lambda a: "an all-zero root cannot be registered"),
+    "ModelNoDatasets": (InvalidArgument, lambda a: "a model needs at least one --dataset it was trained on"),
+    "ModelDuplicateReference": (InvalidArgument, lambda a: f"id {a['id']} is listed twice"),
+    "ModelTooManyReferences": (InvalidArgument, lambda a: f"{a['count']} references is more than the {a['max']} allowed"),
+    "ModelInvalidStatus": (InvalidArgument, lambda a: f"status {a['status']} is not a valid status"),
+    "ModelZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
+}
+
+
+def _eth(wei) -> str:
+    from ..units import format_wei
+
+    return format_wei(int(wei))
+
+
+def refusal(name: str, args: dict[str, Any], technical: str) -> AiprovError:
+    """The exception for custom error ``name(args)``; ``technical`` (the raw revert) becomes the hint."""
+    rule = _RULES.get(name)
+    if rule is None:
+        return TransactionFailed(technical, error_name=name, error_args=tuple(args.values()))
+    family, sentence = rule
+    try:
+        message = sentence(args)
+    except (KeyError, TypeError, ValueError):
+        message = technical
+    if family is ContractRefused:
+        return ContractRefused(message, hint=technical, error_name=name, error_args=tuple(args.values()))
+    return family(message, hint=technical)
+
+
+def is_known(name: str | None) -> bool:
+    return name in _RULES
