@@ -52,6 +52,8 @@ _RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
     "LeaseInvalidDuration": (InvalidArgument, lambda a: f"a lease of {a['duration']} s is outside the allowed range"),
     "LeaseInvalidDays": (InvalidArgument, lambda a: f"{a['numDays']} days is outside the allowed range"),
     "LeaseZeroAddress": (InvalidArgument, lambda a: "the zero address cannot hold a lease"),
+    "LeaseInvalidBatch": (InvalidArgument, lambda a: f"an access-log batch of {a['count']} entries with root "
+                                                     "0x" + bytes(a["batchRoot"]).hex() + " is empty or has a zero root"),
     "LeaseInvalidPrice": (InvalidArgument, lambda a: f"a price of {_eth(a['pricePerDay'])} per day is above the "
                                                      "cap of 2**128 - 1 wei"),
     # DatasetRegistry
@@ -80,6 +82,11 @@ _RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
     "ModelTooManyReferences": (InvalidArgument, lambda a: f"{a['count']} references is more than the {a['max']} allowed"),
     "ModelInvalidStatus": (InvalidArgument, lambda a: f"status {a['status']} is not a valid status"),
     "ModelZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
+    # OpenZeppelin's, from inside a payout: the environment, not the user's input (exit 3)
+    "FailedCall": (TransactionFailed, lambda a: "a payment made by the contract failed"),
+    "InsufficientBalance": (TransactionFailed, lambda a: f"the contract holds {_eth(a['balance'])}, "
+                                                         f"{_eth(a['needed'])} was needed"),
+    "ReentrancyGuardReentrantCall": (TransactionFailed, lambda a: "the contract refused a re-entrant call"),
 }
 
 
