@@ -87,6 +87,7 @@ def list_leases(s, kind: str, asset_id: int) -> list[LeaseInfo]:
 
 
 def use(s, kind: str, asset_id: int) -> AccessResult:
+    s.registry(kind).get(asset_id)  # NotRegistered (exit 1): no transaction, no log entry for nothing
     granted, receipt = s.leases.record_access(s.signer, kind, asset_id)
     lease = s.leases.lease(kind, asset_id, s.signer.address)
     return AccessResult(asset=asset_name(kind, asset_id), account=s.signer.address, granted=granted,

@@ -207,10 +207,11 @@ class Client:
             engine=engine,
             scheduler=scheduler,
         )
+        problems = registration.ignored_problems(target, actual, rec)
         with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
             return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
-                                 expected=expected, problems=[], extra_check=extra)
+                                 expected=expected, problems=problems, extra_check=extra)
 
     def verify_dataset(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
         return self.verify("dataset", path, id=id, receipt=receipt, progress=progress)

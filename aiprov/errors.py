@@ -126,6 +126,10 @@ class TransactionFailed(EnvironmentFailure):
         self.error_args = error_args
 
 
+class NonceTaken(TransactionFailed):
+    """Another sender using the same account took this nonce first (retried by send_transaction)."""
+
+
 class StateLocked(EnvironmentFailure):
     """Another aiprov process holds the state lock for too long."""
 

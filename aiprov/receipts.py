@@ -154,7 +154,28 @@ def read_receipt(path: Path) -> dict[str, Any]:
         for key in ("id", "root", "chain_id", "manifest"):
             if key not in version:
                 raise InvalidReceipt(f"receipt {path}: a version has no {key!r}")
+    _check_fields(path, data)
     return data
+
+
+def _check_fields(path: Path, data: dict[str, Any]) -> None:
+    """Types and ranges of what verify relies on: a hand-edited receipt is exit 2, never a crash."""
+    import re
+
+    def whole(part: dict, key: str, low: int, high: int) -> None:
+        value = part[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InvalidReceipt(f"receipt {path}: {key} must be a whole number from {low} to {high}, got {value!r}")
+
+    if data["kind"] not in ("dataset", "model"):
+        raise InvalidReceipt(f"receipt {path}: kind must be dataset or model, got {data['kind']!r}")
+    for part in (data, *data["versions"]):
+        whole(part, "id", 1, 2**48 - 1)
+        whole(part, "chain_id", 1, 2**63 - 1)
+        if not isinstance(part["root"], str) or not re.fullmatch(r"0x[0-9a-fA-F]{64}", part["root"]):
+            raise InvalidReceipt(f"receipt {path}: root must be 0x and 64 hex digits, got {part['root']!r}")
+        if "manifest" in part and not isinstance(part["manifest"], dict):
+            raise InvalidReceipt(f"receipt {path}: manifest must be an object")
 
 
 def new_receipt(kind: str, version: dict[str, Any], existing: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -8,6 +8,8 @@ extra checks) is passed in by :mod:`aiprov.client`.
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -82,13 +84,18 @@ def register(
                        record.status, doc if same_doc else load_metadata(session.home, reg.metadata_hash),
                        receipt_extra(reg), already=True, gas_used=None)
     save_metadata(session.home, doc, doc_hash)
-    new_id, tx = send(root, bytes.fromhex(doc_hash[2:]))
+    new_id, tx = send(root, bytes.fromhex(doc_hash[2:]))  # the id from our own receipt's event
     reg = registry.registration(new_id)
-    return _finish(session, kind, path, receipt, manifest, registry, reg, "active", doc,
-                   receipt_extra(reg), already=False, gas_used=tx.gas_used)
+    # A run elsewhere (another state folder, another machine) may have registered the same
+    # root for the same owner between our check and our transaction: say so.
+    earlier = [r.id for r in registry.registrations(root=root, owner=signer.address) if r.id < new_id]
+    result = _finish(session, kind, path, receipt, manifest, registry, reg, "active", doc,
+                     receipt_extra(reg), already=False, gas_used=tx.gas_used)
+    return replace(result, duplicate_of=min(earlier)) if earlier else result
 
 
 def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, doc, extra, *, already, gas_used):
+    from .manifest.walk import find_ignored
     from .manifest_store import save_manifest
     from .receipts import default_receipt_path, find_receipt, new_receipt, read_receipt, write_receipt
 
@@ -107,6 +114,7 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
         "metadata_uri": reg.metadata_uri,
         "metadata": doc,
         "manifest": manifest.to_dict(),
+        "ignored": find_ignored(os.fspath(path), manifest.ignore),  # what rode along unhashed, for verify
     }
     save_manifest(session.home, manifest)
     target = target_of(path)
@@ -172,6 +180,20 @@ def receipt_hints(kind: str, rec: dict | None) -> dict | None:
         return None
     name = "DatasetRegistry" if kind == "dataset" else "ModelRegistry"
     return {"chain_id": rec.get("chain_id"), name: parse_hex_address(rec["contract"])}
+
+
+def ignored_problems(target: Path, actual, rec: dict | None) -> list[str]:
+    """What the ignore rules left out now that was not there at registration (a ``.pyc`` is code)."""
+    from .manifest.walk import find_ignored
+
+    now = find_ignored(os.fspath(target), actual.ignore)
+    then = set(rec.get("ignored") or []) if rec and isinstance(rec.get("ignored"), list) else None
+    new = [p for p in now if then is None or p not in then]
+    if not new:
+        return []
+    shown = ", ".join(new[:10]) + (f" and {len(new) - 10} more" if len(new) > 10 else "")
+    when = "not there at registration" if then is not None else "not checked (the receipt predates this record)"
+    return [f"ignored, not verified and {when}: {shown}"]
 
 
 def verify(

@@ -38,6 +38,8 @@ class RegisterResult:
     receipt: Path | None
     receipt_in_state_dir: bool = False
     gas_used: int | None = None
+    #: an earlier registration of the same root by the same owner (a concurrent run got in first)
+    duplicate_of: int | None = None
 
     def to_json(self) -> dict:
         d = asdict(self)

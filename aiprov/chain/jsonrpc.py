@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import ssl
 import time
 from typing import Any, Callable, Sequence
 from urllib.parse import urlsplit
@@ -310,8 +311,11 @@ def _connection_failure(exc: Exception) -> _Transient:
             return _Unreachable("connection refused")
         if isinstance(cause, ConnectionResetError):
             return _Transient("connection reset")
+        if name in ("SSLError", "SSLCertVerificationError") or isinstance(cause, ssl.SSLError):
+            verify = getattr(cause, "verify_message", None) or ""
+            return _Unreachable(f"TLS failed{': ' + verify if verify else ''} (certificate, or not an HTTPS server)")
         nxt = getattr(cause, "reason", None)
-        if nxt is None or nxt is cause:
+        if not isinstance(nxt, BaseException) or nxt is cause:  # urllib3 puts strings in .reason too
             nxt = cause.__context__
         if nxt is None and cause.args and isinstance(cause.args[0], BaseException):
             nxt = cause.args[0]

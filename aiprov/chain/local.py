@@ -8,6 +8,9 @@ Layout under ``$AIPROV_HOME/local/``::
 
     chain.sqlite   py-evm's key-value data + a log index + a tx index (one SQLite file)
     chain.lock     held by the process using the chain; serialises concurrent CLI runs
+    chain.json     the genesis hash, written when the chain is created: if chain.sqlite
+                   is later deleted, emptied or swapped, opening fails (exit 3) instead
+                   of silently starting a new chain that hands out id 1 again
 
 Guarantees
 - Crash-safe: each mined block (state, body, receipts, indexes) is committed in
@@ -60,6 +63,30 @@ def _chain_class():
     return AiprovLocalChain
 
 
+MARKER = "chain.json"
+
+
+def read_marker(folder: Path) -> dict | None:
+    """``local/chain.json``: written once when a chain is created, so its loss is noticed."""
+    import json
+
+    try:
+        return json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {}
+
+
+def write_marker(folder: Path, genesis_hash: bytes) -> None:
+    import json
+
+    from ..fsutil import atomic_write_text
+
+    atomic_write_text(Path(folder) / MARKER, json.dumps(
+        {"chain_id": LOCAL_CHAIN_ID, "genesis": "0x" + bytes(genesis_hash).hex(), "created": int(time.time())}) + "\n")
+
+
 class LocalChain(Backend, DevChain):
     """The embedded chain stored under ``home / "local"``."""
 
@@ -69,13 +96,20 @@ class LocalChain(Backend, DevChain):
     def __init__(self, home: Path, *, lock_timeout: float | None = None) -> None:
         from filelock import FileLock, Timeout
 
-        self.dir = Path(home) / "local"
-        self.dir.mkdir(parents=True, exist_ok=True)
         if lock_timeout is None:
             from ..envconfig import env_seconds
 
             lock_timeout = env_seconds("AIPROV_LOCK_TIMEOUT", 120)
-        self._lock = FileLock(str(self.dir / "chain.lock"))
+        self.dir = Path(home) / "local"
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise ChainError(f"the state directory {home} (AIPROV_HOME) is not a directory",
+                             hint="point AIPROV_HOME at a directory, or remove the file in its way") from None
+        except OSError as exc:
+            raise ChainError(f"cannot create the local chain's folder {self.dir}: {exc.strerror}") from None
+        lock_path = self.dir / "chain.lock"
+        self._lock = FileLock(str(lock_path))
         try:
             self._lock.acquire(timeout=lock_timeout)
         except Timeout:
@@ -84,6 +118,9 @@ class LocalChain(Backend, DevChain):
                 f"held its lock for more than {lock_timeout:g} s",
                 hint="wait for it to finish, or raise AIPROV_LOCK_TIMEOUT",
             ) from None
+        except OSError as exc:
+            raise ChainError(f"cannot take the local chain's lock {lock_path}: {exc.strerror or exc}",
+                             hint=f"{lock_path} must be a file aiprov can write (remove what is there)") from None
         try:
             self._open()
         except BaseException:
@@ -92,25 +129,54 @@ class LocalChain(Backend, DevChain):
 
     # -- opening / closing ---------------------------------------------------
 
+    def _damaged(self, what: str) -> ChainError:
+        return ChainError(
+            f"local chain state missing or damaged in {self.dir}: {what}",
+            hint=f"restore {self.dir / 'chain.sqlite'} from a backup; to start a new, empty chain "
+                 f"instead (ids restart at 1), move {self.dir} aside",
+        )
+
     def _open(self) -> None:
+        import sqlite3
+
         from eth.db.atomic import AtomicDB
 
-        self.kv = SQLiteKV(self.dir / "chain.sqlite")
-        self.kv.rollback()  # nothing half-written survives a crash anyway; be explicit
+        db_path = self.dir / "chain.sqlite"
+        marker = read_marker(self.dir)
+        if marker is not None and (not db_path.is_file() or db_path.stat().st_size == 0):
+            raise self._damaged(f"chain.sqlite is {'empty' if db_path.is_file() else 'gone'}, "
+                                f"but this folder held chain {marker.get('genesis', '?')[:18]}…")
+        try:
+            self.kv = SQLiteKV(db_path)
+            self.kv.rollback()  # nothing half-written survives a crash anyway; be explicit
+            schema = self.kv.get_meta("schema")
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(f"chain.sqlite is not a readable database ({exc})") from None
         db = AtomicDB(self.kv)
         cls = _chain_class()
-        if self.kv.get_meta("schema") is None:
+        if schema is None:
+            if marker is not None:
+                raise self._damaged("chain.sqlite holds no chain, but this folder held one")
             self.chain = cls.from_genesis(db, self._genesis_params(), self._genesis_state())
             self.kv.set_meta("schema", _SCHEMA_VERSION)
             self.kv.set_meta("time_offset", "0")
             self.kv.commit()
+            write_marker(self.dir, self.chain.get_canonical_block_header_by_number(0).hash)
         else:
             if self.kv.get_meta("schema") != _SCHEMA_VERSION:
                 raise ChainError(
                     f"the local chain in {self.dir} was written by another aiprov version",
                     hint=f"move {self.dir} aside to start a fresh local chain",
                 )
-            self.chain = cls(db)
+            try:
+                self.chain = cls(db)
+                genesis = self.chain.get_canonical_block_header_by_number(0).hash
+            except Exception as exc:  # noqa: BLE001 - py-evm raises many kinds on missing trie nodes
+                raise self._damaged(f"its blocks cannot be read ({type(exc).__name__})") from None
+            if marker is None:
+                write_marker(self.dir, genesis)  # a chain from before the marker existed
+            elif marker.get("genesis") != "0x" + genesis.hex():
+                raise self._damaged("chain.sqlite holds a different chain than this folder had")
         self._time_offset = int(self.kv.get_meta("time_offset", "0"))
         frozen = self.kv.get_meta("frozen_time", "")
         self._frozen_time = int(frozen) if frozen else None

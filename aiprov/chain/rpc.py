@@ -37,7 +37,6 @@ How it behaves where nodes differ
 
 from __future__ import annotations
 
-import os
 import re
 import statistics
 import time
@@ -45,7 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..errors import ChainError, InvalidArgument, StateLocked, TransactionFailed
+from ..errors import ChainError, InvalidArgument, NonceTaken, StateLocked, TransactionFailed
 from .backend import Backend, DevChain
 from .jsonrpc import JsonRpcClient, RpcError, is_log_range_error, is_loopback_url, is_revert
 from .types import Block, CallReverted, Log, TxReceipt
@@ -525,8 +524,9 @@ def _rejection(exc: RpcError, network: str) -> TransactionFailed:
             f"the account has too little ETH to pay for this transaction on {network}",
             hint="fund the account, or pick another with --account",
         )
-    if "nonce too low" in text or "nonce has already been used" in text:
-        return TransactionFailed(
+    if ("nonce too low" in text or "nonce has already been used" in text or "already known" in text
+            or "replacement transaction underpriced" in text):
+        return NonceTaken(
             f"the node refused the transaction: its nonce is already used ({exc.rpc_message})",
             hint="another transaction from this account got in first; re-run the command",
         )

@@ -6,15 +6,19 @@ are handled the same way on every backend.
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Callable
 
-from ..errors import TransactionFailed
+from ..errors import NonceTaken, TransactionFailed
 from .accounts import Signer
 from .backend import Backend
 from .types import CallReverted, TxReceipt
 
 #: Extra gas on top of the estimate (estimates can be off when state moves).
 GAS_MARGIN = 1.25
+#: Fresh nonces tried when another sender of the same account takes ours first.
+NONCE_RETRIES = 5
 
 RevertDecoder = Callable[[bytes], "tuple[str, str | None]"]
 
@@ -23,6 +27,16 @@ def _revert_message(exc: CallReverted, decode: RevertDecoder | None) -> tuple[st
     if decode is not None and exc.data:
         return decode(exc.data)
     return (str(exc) or "execution reverted"), None
+
+
+def _too_little_eth(backend: Backend, signer: Signer, what: str, value: int) -> TransactionFailed:
+    from ..units import format_wei
+
+    paying = f"{format_wei(value)} plus gas" if value else "gas"
+    return TransactionFailed(
+        f"{what}: account {signer.name} ({signer.address}) has too little ETH to pay {paying} on {backend.network}",
+        hint="fund the account, or pick another with --account",
+    )
 
 
 def send_transaction(
@@ -42,6 +56,8 @@ def send_transaction(
     reported as :class:`TransactionFailed` carrying the decoded custom error.
     """
     sender = signer.canonical_address
+    if value and backend.get_balance(sender) < value:  # before the estimate, which fails obscurely on this
+        raise _too_little_eth(backend, signer, what, value)
     try:
         gas = backend.estimate_gas(sender, to, data, value)
     except CallReverted as exc:
@@ -51,11 +67,7 @@ def send_transaction(
     balance = backend.get_balance(sender)
     gas_limit = int(gas * GAS_MARGIN) + 5_000
     if balance < gas_limit * max_fee + value:
-        raise TransactionFailed(
-            f"{what}: account {signer.name} ({signer.address}) has too little ETH "
-            f"to pay for gas on {backend.network}",
-            hint="fund the account, or pick another with --account",
-        )
+        raise _too_little_eth(backend, signer, what, value)
     tx = {
         "type": 2,
         "chainId": backend.chain_id,
@@ -68,9 +80,17 @@ def send_transaction(
     }
     if to is None:
         del tx["to"]
-    with backend.nonce_lock(sender):  # distinct nonces for processes sharing an account
-        tx["nonce"] = backend.get_nonce(sender)
-        tx_hash = backend.send_raw_transaction(signer.sign_transaction(tx))
+    for attempt in range(NONCE_RETRIES + 1):
+        with backend.nonce_lock(sender):  # distinct nonces for processes sharing an account (one state folder)
+            tx["nonce"] = backend.get_nonce(sender)
+            try:
+                tx_hash = backend.send_raw_transaction(signer.sign_transaction(tx))
+                break
+            except NonceTaken:
+                # a process with another state folder signs for the same account and got in first
+                if attempt == NONCE_RETRIES:
+                    raise
+        time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))
     receipt = backend.wait_for_receipt(tx_hash, timeout=timeout)
     if receipt.status != 1:
         raise TransactionFailed(

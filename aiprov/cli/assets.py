@@ -10,7 +10,7 @@ from ..units import KINDS
 from .engine import engine_options
 from .groups import deprecate_group, history_group, revoke_group, show_group, verify_group
 from .options import Env, command_options, positive_int
-from .output import console, emit_json, err_console, hashing_progress, human_size, when
+from .output import console, emit_json, err_console, hashing_progress, human_size, when, who
 
 
 def print_changes(out, changes) -> None:
@@ -35,7 +35,7 @@ def render_verify(env: Env, result) -> int:
         err_console().print(f"warning: {p}", markup=False)
     if result.verified:
         out.print(f"[bold green]verified[/bold green]: {result.reason}")
-        out.print(f"  root  {result.root}  ({result.files} files, {human_size(result.size)})")
+        out.print(f"  root  {result.root}  ({result.files} file{'' if result.files == 1 else 's'}, {human_size(result.size)})")
         if result.owner:
             out.print(f"  owner {result.owner}")
         if result.status == "deprecated":
@@ -60,14 +60,14 @@ def render_verify(env: Env, result) -> int:
 
 def render_info(out, info) -> None:
     status = info.status if not info.status_reason else f"{info.status} ({info.status_reason})"
-    rows = [("id", str(info.id)), ("root", info.root), ("owner", info.owner), ("status", status)]
+    rows = [("id", str(info.id)), ("root", info.root), ("owner", who(info.owner)), ("status", status)]
     if info.kind == "dataset":
         rows.append(("parent", str(info.parent_id) if info.parent_id else "-"))
     else:
-        rows.append(("datasets", ", ".join(f"{d['id']} ({d['root'][:18]}…)" for d in info.datasets) or "-"))
+        rows.append(("datasets", ", ".join(f"{d['id']} ({d['root']})" for d in info.datasets) or "-"))
         rows.append(("base models", ", ".join(map(str, info.base_models)) or "-"))
     rows += [
-        ("registered", f"{when(info.registered_at)} by {info.registered_by}"),
+        ("registered", f"{when(info.registered_at)} by {who(info.registered_by)}"),
         ("tx", f"{info.tx} (block {info.block})"),
         ("metadata", info.metadata_hash + (f"  {info.metadata_uri}" if info.metadata_uri else "")),
         ("chain", f"{info.network} ({info.chain_id}), registry {info.contract}"),

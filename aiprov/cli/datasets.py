@@ -54,4 +54,7 @@ def render_registration(env: Env, result) -> int:
     out.print(f"  receipt  {result.receipt}")
     if result.receipt_in_state_dir:
         err_console().print("note: the target's folder is read-only; the receipt went to the state directory")
+    if result.duplicate_of:
+        err_console().print(f"note: {result.kind} {result.duplicate_of} already holds this root for this owner "
+                            "(registered by another run meanwhile)")
     return 0

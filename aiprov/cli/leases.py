@@ -6,7 +6,7 @@ import click
 
 from ..durations import relative
 from .options import Env, command_options
-from .output import console, emit_json, when
+from .output import console, emit_json, when, who
 
 ASSET_HELP = "ASSET is dataset:ID or model:ID (a bare number means a dataset)."
 
@@ -24,12 +24,17 @@ def _print_tx(env: Env, result) -> int:
     if env.json:
         emit_json(result.to_json())
         return 0
+    from ..units import format_wei
+
     out = console()
     if result.action == "revoked":
-        out.print(f"lease of {result.grantee} on {result.asset} [bold]revoked[/bold] (tx {result.tx})")
+        out.print(f"lease of {who(result.grantee)} on {result.asset} [bold]revoked[/bold] (tx {result.tx})")
     else:
-        paid = f", paid {result.paid} {'smallest units of ' + result.token if result.token else 'wei'}" if result.paid else ""
-        out.print(f"lease of {result.grantee} on {result.asset} [bold]{result.action}[/bold]: "
+        if result.paid and result.token:
+            paid = f", paid {result.paid} smallest units of {result.token}"
+        else:
+            paid = f", paid {format_wei(result.paid)}" if result.paid else ""
+        out.print(f"lease of {who(result.grantee)} on {result.asset} [bold]{result.action}[/bold]: "
                   f"access until {when(result.expires_at)}{paid} (tx {result.tx})")
     return 0
 
@@ -76,15 +81,15 @@ def lease_check(env: Env, asset, address) -> int:
         return code
     out = console()
     if result.active and not result.via_lease:
-        out.print(f"[green]active[/green]: {result.account} owns or manages {result.asset}")
+        out.print(f"[green]active[/green]: {who(result.account)} owns or manages {result.asset}")
     elif result.active:
         out.print(f"[green]active[/green]: until {when(result.expires_at)} ({relative(result.expires_at, result.now)})")
     elif result.revoked:
-        out.print(f"[red]not active[/red]: the lease of {result.account} on {result.asset} was revoked")
+        out.print(f"[red]not active[/red]: the lease of {who(result.account)} on {result.asset} was revoked")
     elif result.expires_at:
         out.print(f"[red]not active[/red]: expired {when(result.expires_at)} ({relative(result.expires_at, result.now)})")
     else:
-        out.print(f"[red]not active[/red]: {result.account} has no lease on {result.asset}")
+        out.print(f"[red]not active[/red]: {who(result.account)} has no lease on {result.asset}")
     return code
 
 
@@ -100,12 +105,12 @@ def lease_list(env: Env, asset) -> int:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
-    for col in ("grantee", "type", "expires", "", "state"):
-        table.add_column(col)
+    for col in ("grantee", "type", "expires", "when", "state"):
+        table.add_column(col, no_wrap=True)
     for lease in leases:
         state = "revoked" if lease.revoked else ("active" if lease.active else "expired")
         color = {"active": "green", "expired": "yellow", "revoked": "red"}[state]
-        table.add_row(lease.grantee, "paid" if lease.paid else "granted", when(lease.expires_at),
+        table.add_row(who(lease.grantee), "paid" if lease.paid else "granted", when(lease.expires_at),
                       relative(lease.expires_at, lease.now), f"[{color}]{state}[/{color}]")
     out = console()
     out.print(table if leases else f"no leases on {asset}")
@@ -178,7 +183,7 @@ def lease_use(env: Env, asset) -> int:
         emit_json(result.to_json())
         return code
     verdict = "[green]granted[/green]" if result.granted else "[red]denied[/red]"
-    console().print(f"access to {result.asset} by {result.account}: {verdict} (logged, tx {result.tx})")
+    console().print(f"access to {result.asset} by {who(result.account)}: {verdict} (logged, tx {result.tx})")
     return code
 
 
@@ -222,15 +227,22 @@ def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
     out = console()
     if not entries and not gateway:
         out.print(f"no access attempts recorded on {asset}")
+        return 0
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in ("time", "account", "decision", "source", "detail"):
+        table.add_column(col, no_wrap=True)
     rows = [(e.time, 0, e) for e in entries] + [(g.time, 1, g) for g in gateway]
     for _, source, e in sorted(rows, key=lambda r: (r[0], r[1])):
-        verdict = "[green]granted[/green]" if e.granted else "[red]denied[/red] "
+        verdict = "[green]granted[/green]" if e.granted else "[red]denied[/red]"
         if source == 0:
-            out.print(f"{when(e.time)}  {e.account}  {verdict}  recordAccess, block {e.block}")
+            table.add_row(when(e.time), who(e.account), verdict, "recordAccess", f"block {e.block}, tx {e.tx}")
         else:
             batch = f"batch {e.batch_id}" if e.anchored else "not anchored yet"
-            out.print(f"{when(e.time)}  {e.account}  {verdict}  gateway #{e.seq} {e.path or '(index)'} "
-                      f"{e.reason}, {e.bytes} B, {batch}")
+            table.add_row(when(e.time), who(e.account), verdict, f"gateway #{e.seq}",
+                          f"{e.path or '(index)'} {e.reason}, {e.bytes} B, {batch}")
+    out.print(table)
     return 0
 
 
@@ -250,9 +262,9 @@ def lease_withdraw(env: Env, token) -> int:
         emit_json(result.to_json())
         return 0
     if result.tx is None:
-        console().print(f"nothing to withdraw for {result.account} in {result.symbol}")
+        console().print(f"nothing to withdraw for {who(result.account)} in {result.symbol}")
     else:
-        console().print(f"withdrew {result.amount_text} to {result.account} (tx {result.tx})")
+        console().print(f"withdrew {result.amount_text} to {who(result.account)} (tx {result.tx})")
     return 0
 
 
@@ -275,7 +287,7 @@ def _manager_command(name: str, allowed: bool, doc: str) -> None:
             return 0
         state = "a manager" if allowed else "not a manager"
         sent = f" (tx {result.tx})" if result.tx else " (already so; nothing sent)"
-        console().print(f"{result.manager} is {state} of {result.asset}{sent}")
+        console().print(f"{who(result.manager)} is {state} of {result.asset}{sent}")
         return 0
 
 

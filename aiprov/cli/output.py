@@ -57,6 +57,17 @@ def err_console():
 from ..durations import format_time as when  # noqa: E402  (re-exported for the commands)
 
 
+def who(address: str) -> str:
+    """An address as people read it: ``0xf39F…2266 (dev:0)`` for the well-known dev accounts."""
+    from ..chain.devkeys import DEV_ACCOUNT_COUNT, dev_address
+
+    text = str(address)
+    for i in range(DEV_ACCOUNT_COUNT):
+        if text.lower() == "0x" + dev_address(i).hex():
+            return f"{text} (dev:{i})"
+    return text
+
+
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):

@@ -25,7 +25,7 @@ from ..chain.backend import Backend
 from ..chain.create2 import CREATE2_DEPLOYER, CREATE2_DEPLOYER_CODE  # noqa: F401  (re-exported)
 from ..chain.create2 import create2_address as _create2_address
 from ..chain.transactions import send_transaction
-from ..errors import NotDeployed
+from ..errors import NotDeployed, TransactionFailed
 from ..fsutil import atomic_write_text
 from ..manifest.keccak import keccak256 as _keccak
 from . import load_artifact
@@ -154,10 +154,19 @@ def deploy_deterministic(backend: Backend, home: Path, signer: Signer, name: str
     sent = False
     tx_hash, block = None, None
     if not backend.get_code(address):
-        receipt = send_transaction(backend, signer, CREATE2_DEPLOYER, CREATE2_SALT + initcode, what=f"deploy {name}")
-        if not backend.get_code(address):
-            raise NotDeployed(f"deploying {name} through the CREATE2 proxy left no code at {to_checksum_address(address)}")
-        sent, tx_hash, block = True, "0x" + receipt.tx_hash.hex(), receipt.block_number
+        try:
+            receipt = send_transaction(backend, signer, CREATE2_DEPLOYER, CREATE2_SALT + initcode,
+                                       what=f"deploy {name}")
+        except TransactionFailed:
+            # A concurrent `aiprov deploy` (another process, another machine) got the same
+            # CREATE2 address in first, so ours reverted: the code is there, which is all we want.
+            if not backend.get_code(address):
+                raise
+        else:
+            if not backend.get_code(address):
+                raise NotDeployed(f"deploying {name} through the CREATE2 proxy left no code at "
+                                  f"{to_checksum_address(address)}")
+            sent, tx_hash, block = True, "0x" + receipt.tx_hash.hex(), receipt.block_number
     if block is None:
         from .discovery import deployment_block
 

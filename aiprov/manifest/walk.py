@@ -27,14 +27,14 @@ import errno
 import os
 import stat
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..errors import InvalidPath, ManifestError
 from .filehash import file_kind
 from .ignore import IgnoreRules
 
-__all__ = ["FoundFile", "walk_target"]
+__all__ = ["FoundFile", "find_ignored", "walk_target"]
 
 
 @dataclass(slots=True)
@@ -200,3 +200,35 @@ def _normalise(name: str, where: str) -> str:
 
 def _never(path: str) -> bool:
     return False
+
+
+def find_ignored(target: str, rules: Iterable[str], *, limit: int = 1000) -> list[str]:
+    """The top-most paths under directory ``target`` that ``rules`` leave out (directories end in ``/``).
+
+    What rides along unhashed: ``__pycache__/``, ``.git/``, stray receipts, whatever
+    ``.aiprovignore`` names. Ignored directories are not entered. At most ``limit``
+    paths (sorted); ``[]`` for a file target or no rules.
+    """
+    rules = tuple(rules)
+    if not rules or not os.path.isdir(target):
+        return []
+    matcher = IgnoreRules(rules)
+    found: list[str] = []
+    stack = [(target, "")]
+    while stack and len(found) < limit:
+        directory, prefix = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            continue  # the manifest walk reports unreadable folders
+        for entry in entries:
+            path = prefix + (entry.name if entry.name.isascii() else unicodedata.normalize("NFC", entry.name))
+            if entry.is_dir(follow_symlinks=False):
+                if matcher.ignores_dir(path):
+                    found.append(path + "/")
+                else:
+                    stack.append((entry.path, path + "/"))
+            elif matcher.ignores_file(path):
+                found.append(path)
+    return sorted(found)[:limit]

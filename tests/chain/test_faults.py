@@ -29,7 +29,7 @@ from aiprov.chain.devkeys import dev_address
 from aiprov.chain.jsonrpc import RpcError
 from aiprov.contracts.dataset_registry import DatasetRegistry
 from aiprov.contracts.deployments import deploy_contract
-from aiprov.errors import ChainError, ContractRefused, TransactionFailed
+from aiprov.errors import ChainError, ContractRefused
 
 pytestmark = pytest.mark.anvil
 ZERO32 = b"\x00" * 32
@@ -320,3 +320,18 @@ def test_nodes_that_refuse_pending_reads_are_asked_at_latest(chain):
     assert registry.count() == 0 and registry.count() == 0
     tags = [params[1] for params, _ in proxy.calls("eth_call")]
     assert tags == ["pending", "latest", "latest"]
+
+
+def test_a_nonce_taken_by_another_sender_is_retried_with_a_fresh_one(chain):
+    """Two state folders, one account: the other process's transaction takes our nonce first."""
+    anvil, address, proxy = chain
+    backend = _via_proxy(anvil, proxy)
+    other = anvil.backend()  # the other process, straight to the node
+    taken = {"type": 2, "chainId": 31337, "nonce": other.get_nonce(dev_address(0)), "to": dev_address(1),
+             "value": 1, "data": b"", "gas": 21_000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 10**9}
+    # the node answers our first send as it would once the other transaction is in
+    proxy.inject("eth_sendRawTransaction", "rpc_error", code=-32003, message="nonce too low")
+    other.send_raw_transaction(dev_signer(0).sign_transaction(taken))
+    new_id, _ = DatasetRegistry(backend, address).register(dev_signer(0), os.urandom(32), ZERO32, "", 0)
+    assert new_id == 1 and _count(anvil, address) == 1
+    assert [outcome for _, outcome in proxy.calls("eth_sendRawTransaction")] == ["rpc_error", "forwarded"]
