@@ -240,8 +240,8 @@ def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
             table.add_row(when(e.time), who(e.account), verdict, "recordAccess", f"block {e.block}, tx {e.tx}")
         else:
             batch = f"batch {e.batch_id}" if e.anchored else "not anchored yet"
-            table.add_row(when(e.time), who(e.account), verdict, f"gateway #{e.seq}",
-                          f"{e.path or '(index)'} {e.reason}, {e.bytes} B, {batch}")
+            table.add_row(when(e.time), who(e.account), verdict, f"gateway #{e.seq} {e.path or '(index)'} {e.reason}",
+                          f"{e.bytes} B, {batch}")
     out.print(table)
     return 0
 
