@@ -10,7 +10,7 @@ from helpers import write_files
 from aiprov import Client
 from aiprov.chain.accounts import dev_signer
 from aiprov.contracts.access_leases import access_batch_head
-from aiprov.errors import InvalidArgument, TransactionFailed
+from aiprov.errors import ContractRefused, InvalidArgument
 
 DEV = {i: dev_signer(i).address for i in range(5)}
 
@@ -42,9 +42,9 @@ def test_operator_anchors_batches_that_verify(cli, asset):
 
 
 def test_only_owner_or_manager_and_well_formed_batches(cli, asset):
-    with pytest.raises(TransactionFailed) as err:
+    with pytest.raises(ContractRefused) as err:  # the contract's rules refuse: exit 1
         Client(account="dev:4").anchor_access_batch(asset, b"\1" * 32, 1)
-    assert err.value.error_name == "LeaseUnauthorized"
+    assert err.value.error_name == "LeaseUnauthorized" and err.value.exit_code == 1
     for root, count in [(b"\0" * 32, 1), ("0x1234", 1), (b"\1" * 32, 0), (b"\1" * 32, 2**64)]:
         with pytest.raises(InvalidArgument):
             Client(account="dev:3").anchor_access_batch(asset, root, count)

@@ -145,9 +145,9 @@ def test_revoke_grant_and_expiry_take_effect_for_the_next_request(leased, serve)
     assert r.status == 403 and r.json()["error"]["reason"] == "no-access"
     cli.json("lease", "grant", "dataset:1", "dev:1", "--days", "30")
     assert get().status == 200
-    assert cli("node", "advance", "29d").exit_code == 0
+    assert cli("node", "advance", "29d", "--yes").exit_code == 0
     assert get().status == 200  # day 29
-    assert cli("node", "advance", "2d").exit_code == 0
+    assert cli("node", "advance", "2d", "--yes").exit_code == 0
     r = get()  # day 31
     assert r.status == 403 and r.json()["error"]["reason"] == "no-access"
 
