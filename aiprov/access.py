@@ -9,7 +9,7 @@ into a clear message, and the reads that assemble lists and logs from events.
 
 from __future__ import annotations
 
-from .errors import ContractRefused, InvalidArgument, TransactionFailed
+from .errors import ContractRefused, InvalidArgument
 from .ownership import require_manager
 from .results import AccessAttemptInfo, AccessBatchesResult, AccessBatchInfo, AccessResult, LeaseCheck, LeaseInfo, LeaseTxResult
 

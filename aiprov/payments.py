@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from .access import asset_name, lease_tx_result, parse_days
-from .errors import InvalidArgument, TransactionFailed
+from .errors import ContractRefused, InvalidArgument, TransactionFailed
 from .ownership import require_owner
 from .results import LeaseTxResult, PayeeInfo, PayeesResult, PriceResult, WithdrawResult
 from .chain.accounts import parse_address
@@ -123,8 +123,8 @@ def buy(s, kind: str, asset_id: int, days: int) -> LeaseTxResult:
     n = parse_days(days)
     per_day, token = s.leases.price(kind, asset_id)
     if per_day == 0:
-        raise TransactionFailed(f"{asset_name(kind, asset_id)} is not for sale (its owner has set no price)",
-                                error_name="LeaseNotForSale")
+        raise ContractRefused(f"{asset_name(kind, asset_id)} is not for sale (its owner has set no price)",
+                              error_name="LeaseNotForSale")
     total = per_day * n
     if token is None:
         receipt = s.leases.buy(s.signer, kind, asset_id, n, value=total)

@@ -52,6 +52,12 @@ _RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
     "LeaseInvalidDuration": (InvalidArgument, lambda a: f"a lease of {a['duration']} s is outside the allowed range"),
     "LeaseInvalidDays": (InvalidArgument, lambda a: f"{a['numDays']} days is outside the allowed range"),
     "LeaseZeroAddress": (InvalidArgument, lambda a: "the zero address cannot hold a lease"),
+    "LeaseWrongToken": (ContractRefused, lambda a: f"the price is in {a['expected']}, not in {a['given']} "
+                                                   "(the zero address is ETH)"),
+    "LeaseTokenNotExact": (ContractRefused, lambda a: f"token {a['token']} delivered {a['received']} instead of "
+                                                      f"{a['expected']}: fee-on-transfer tokens are refused"),
+    "LeaseInvalidToken": (InvalidArgument, lambda a: f"{a['token']} is not a token contract"),
+    "LeaseInvalidPayees": (InvalidArgument, lambda a: f"payees cannot split proceeds ({a['account']}, {a['shares']})"),
     "LeaseInvalidBatch": (InvalidArgument, lambda a: f"an access-log batch of {a['count']} entries with root "
                                                      "0x" + bytes(a["batchRoot"]).hex() + " is empty or has a zero root"),
     "LeaseInvalidPrice": (InvalidArgument, lambda a: f"a price of {_eth(a['pricePerDay'])} per day is above the "
@@ -86,6 +92,7 @@ _RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
     "FailedCall": (TransactionFailed, lambda a: "a payment made by the contract failed"),
     "InsufficientBalance": (TransactionFailed, lambda a: f"the contract holds {_eth(a['balance'])}, "
                                                          f"{_eth(a['needed'])} was needed"),
+    "SafeERC20FailedOperation": (TransactionFailed, lambda a: f"a transfer of token {a['token']} failed"),
     "ReentrancyGuardReentrantCall": (TransactionFailed, lambda a: "the contract refused a re-entrant call"),
 }
 

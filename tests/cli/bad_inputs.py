@@ -171,7 +171,7 @@ def cases(world: Path) -> list[Case]:
     add(Case(["node", "advance", "1d"], 2))
     # usage errors Click finds: unknown command / option, missing argument
     for args in (["shw"], ["show"], ["show", "dataset"], ["show", "widget", "1"], ["lease", "grant", "dataset:1"],
-                 ["show", "dataset", "1", "--bogus"], ["lease", "price", "dataset:1"], ["completion", "tcsh"],
+                 ["show", "dataset", "1", "--bogus"], ["completion", "tcsh"],
                  ["register", "model", str(model)]):
         add(Case(args, 2))
     return out

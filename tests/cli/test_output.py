@@ -15,10 +15,10 @@ DEV3 = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"
 def test_eth_amounts_are_exact_end_to_end(cli, dataset):
     cli.json("register", "dataset", dataset)
     price = cli.json("lease", "price", "dataset:1", "--per-day", "10ether")
-    assert price["price_per_day"] == 10 * 10**18 and price["price_per_day_eth"] == "10 ETH"  # was "1 ETH"
-    odd = cli.json("lease", "price", "dataset:1", "--per-day", "12345678901234567890123456789012")
-    assert odd["price_per_day"] == 12345678901234567890123456789012  # all 32 digits, not rounded to 28
-    assert odd["price_per_day_eth"] == "12345678901234.567890123456789012 ETH"
+    assert price["price_per_day"] == 10 * 10**18 and price["price_per_day_text"] == "10 ETH"  # was "1 ETH"
+    odd = cli.json("lease", "price", "dataset:1", "--per-day", "12345678901234567890123456789")
+    assert odd["price_per_day"] == 12345678901234567890123456789  # all 29 digits, not rounded to 28
+    assert odd["price_per_day_text"] == "12345678901.234567890123456789 ETH"
     assert cli("lease", "price", "dataset:1", "--per-day", "1.0000000000000000000000000001ether").exit_code == 2
     assert cli("lease", "price", "dataset:1", "--per-day", str(2**256)).exit_code == 2  # not a revert, exit 3
     cli.json("lease", "price", "dataset:1", "--per-day", "10ether")
