@@ -146,7 +146,7 @@ def buy(s, kind: str, asset_id: int, days: int) -> LeaseTxResult:
             erc20.approve(s.signer, spender, total)  # exactly what this purchase takes
         try:
             receipt = s.leases.buy_with_token(s.signer, kind, asset_id, n, token, total)
-        except TransactionFailed:
+        except (TransactionFailed, ContractRefused):
             if previous != total:  # refused (e.g. a fee-on-transfer token): leave no allowance behind
                 erc20.approve(s.signer, spender, previous)
             raise
