@@ -23,7 +23,7 @@ def require_owner(s, kind: str, asset_id: int, action: str, *, error_name: str |
         raise ContractRefused(
             f"only {kind}:{asset_id}'s owner {record.owner} {action}; {s.signer.name} is {s.signer.address}",
             hint="pass --account with the owner's account",
-            error_name=error_name or f"{registry.noun}Unauthorized",
+            error_name=error_name or "AssetUnauthorized",
         )
     return record
 

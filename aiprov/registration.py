@@ -360,7 +360,7 @@ def history(session, kind: str, asset_id: int) -> HistoryResult:
     events = []
     for ev in registry.history(asset_id):
         args = {k: _jsonable(v) for k, v in ev.args.items()}
-        if ev.name.endswith("StatusChanged"):
+        if ev.name == "StatusChanged":
             args["status"] = STATUSES[ev.args["status"]]
         events.append(HistoryEvent(
             event=ev.name, block=ev.log.block_number,
@@ -380,7 +380,7 @@ def set_status(session, kind: str, asset_id: int, status: str, reason: str) -> S
         return StatusResult(kind=kind, id=asset_id, status=status, reason=reason, tx=None, block=None, unchanged=True)
     if record.status == "revoked":
         raise ContractRefused(f"{kind} {asset_id} is revoked, and revocation is final",
-                                error_name=f"{registry.noun}AlreadyRevoked")
+                                error_name="AssetAlreadyRevoked")
     tx = registry.set_status(signer, asset_id, status, reason)
     return StatusResult(kind=kind, id=asset_id, status=status, reason=reason,
                         tx="0x" + tx.tx_hash.hex(), block=tx.block_number)

@@ -2,52 +2,37 @@
 pragma solidity 0.8.37;
 
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {AssetRegistry} from "./AssetRegistry.sol";
+import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
 import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
 
 /**
  * @title DatasetRegistry
  * @notice Registry of dataset versions for aiprov: anchors each version's Merkle root under a
- * numeric id owned by its registrant, links it to its parent version, tracks its status, and
- * verifies file and record proofs against the anchored root.
+ * numeric id owned by its registrant, links it to its parent version, tracks its status,
+ * verifies file and record proofs against the anchored root, and records per-record consent
+ * revocations and erasures.
  *
  * @dev How to use it: call {register} with the manifest root (as `aiprov hash` prints it), a
  * hash and URI of the metadata document, and the parent id (0 for none); keep the returned id.
- * Anyone can then call {verifyFile} / {verifyRecord} with a proof from `aiprov prove`.
+ * A verifier then calls {checkFile} or {checkRecord} (or their multiproof variants) with a
+ * proof from `aiprov prove`: one call says whether the value is included, the dataset's
+ * status, and for a record whether its consent was revoked or it was erased.
  *
- * Gas design (a registration must cost at most 80,000 gas, whole transaction):
- * - each id uses exactly two fresh storage slots: the root, and one packed word
- *   `owner (160) | status (8) | parentId (48) | registeredAt (40)`;
- * - the id counter is set to 1 in the constructor, so each registration rewrites a nonzero
- *   slot instead of creating one;
- * - the metadata hash and URI are emitted in {DatasetRegistered} and not stored;
- * - there is no root => id mapping: look-up by root or owner filters `DatasetRegistered` logs
- *   on their indexed topics (earliest log = earliest registration). A contract that needs
- *   the root of an id calls {rootOf}; one that needs the id of a root must be given the id
- *   and check it with {rootOf}.
- *
- * A registered dataset always has a nonzero root and a nonzero owner, and neither is ever
- * cleared, so either one tells whether an id exists.
+ * Gas design (a registration must cost at most 80,000 gas, whole transaction): two fresh
+ * storage slots per id (see {AssetRegistry}); the metadata hash and URI are emitted in
+ * {DatasetRegistered} and not stored; no root => id mapping (look-up by root or owner filters
+ * `DatasetRegistered` logs on their indexed topics; contracts/README.md has the numbers).
  */
-contract DatasetRegistry is IDatasetRegistry {
-    /// @dev Id the next registration gets; 1 before the first one. `uint48` so that every id,
-    /// and therefore every parent id, fits the packed `parentId` field (a checked increment
-    /// reverts before it could overflow).
-    uint48 private _nextId;
+contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
+    using BitMaps for BitMaps.BitMap;
 
-    /// @dev The stored record of each registered dataset (two slots per id).
-    mapping(uint256 id => Dataset) private _datasets;
+    /// @dev Records whose consent is revoked (erased ones included), one bit per record index.
+    mapping(uint256 id => BitMaps.BitMap) private _consentRevoked;
 
-    /// @dev Managers, keyed by the owner who appointed them, so that a transfer of ownership
-    /// leaves the previous owner's managers without power and needs no clean-up.
-    mapping(uint256 id => mapping(address owner => mapping(address account => bool allowed))) private _managers;
-
-    /// @dev Revoked record consents as bitmaps: bit `recordIndex & 0xff` of word `recordIndex >> 8`.
-    mapping(uint256 id => mapping(uint256 bucket => uint256 bits)) private _revokedConsents;
-
-    /// @dev Sets the id counter to 1, so registrations never pay for a fresh counter slot.
-    constructor() {
-        _nextId = 1;
-    }
+    /// @dev Records that were erased, one bit per record index; always a subset of the above.
+    mapping(uint256 id => BitMaps.BitMap) private _erased;
 
     /// @inheritdoc IDatasetRegistry
     function register(
@@ -56,105 +41,25 @@ contract DatasetRegistry is IDatasetRegistry {
         string calldata metadataURI,
         uint256 parentId
     ) external returns (uint256 id) {
-        if (root == bytes32(0)) revert DatasetEmptyRoot();
-        uint48 nextId = _nextId;
-        // Ids below `nextId` are exactly the registered ones (and 0 means "no parent").
-        if (parentId >= nextId) revert DatasetParentNotFound(parentId);
-        _nextId = nextId + 1;
-        id = nextId;
-        // Field by field rather than a struct literal: the packed slot is then written once,
-        // and `status` is left at its zero value, `Status.Active` (saves ~550 gas).
-        Dataset storage dataset = _datasets[id];
-        dataset.root = root;
-        dataset.owner = msg.sender;
-        dataset.parentId = uint48(parentId); // parentId < nextId, which is a uint48
-        dataset.registeredAt = uint40(block.timestamp);
+        id = _register(root);
+        if (parentId != 0) {
+            // Ids below `id` are exactly the registered ones.
+            if (parentId >= id) revert DatasetParentNotFound(parentId);
+            _assets[id].parentId = uint48(parentId); // parentId < id, which is below 2^48
+        }
         emit DatasetRegistered(id, msg.sender, root, parentId, metadataHash, metadataURI);
     }
 
     /// @inheritdoc IDatasetRegistry
     function datasetCount() external view returns (uint256) {
-        return _nextId - 1;
+        return _count();
     }
 
     /// @inheritdoc IDatasetRegistry
-    function exists(uint256 id) external view returns (bool) {
-        return _datasets[id].root != bytes32(0);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function getDataset(uint256 id) external view returns (Dataset memory dataset) {
-        dataset = _datasets[id];
-        if (dataset.root == bytes32(0)) revert DatasetNotFound(id);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function rootOf(uint256 id) external view returns (bytes32) {
-        return _rootOf(id);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function ownerOf(uint256 id) external view returns (address) {
-        return _ownerOf(id);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function statusOf(uint256 id) external view returns (Status) {
-        _ownerOf(id);
-        return _datasets[id].status;
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function transferOwnership(uint256 id, address newOwner) external {
-        address previousOwner = _checkOwner(id);
-        if (newOwner == address(0)) revert DatasetZeroAddress();
-        _datasets[id].owner = newOwner;
-        emit DatasetOwnershipTransferred(id, previousOwner, newOwner);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function setManager(uint256 id, address manager, bool allowed) external {
-        address owner = _checkOwner(id);
-        if (manager == address(0)) revert DatasetZeroAddress();
-        _managers[id][owner][manager] = allowed;
-        emit DatasetManagerSet(id, manager, allowed);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function isManager(uint256 id, address account) external view returns (bool) {
-        return _managers[id][_ownerOf(id)][account];
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function canManage(uint256 id, address account) external view returns (bool) {
-        return _canManage(id, account);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function setStatus(uint256 id, Status status, string calldata reason) external {
-        _checkOwner(id);
-        Status current = _datasets[id].status;
-        if (current == Status.Revoked) revert DatasetAlreadyRevoked(id);
-        if (status == current) revert DatasetInvalidStatus(uint8(status));
-        _datasets[id].status = status;
-        emit DatasetStatusChanged(id, status, reason);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function verifyLeaf(uint256 id, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
-    }
-
-    /// @inheritdoc IDatasetRegistry
-    function verifyFile(
-        uint256 id,
-        bytes32[] calldata proof,
-        string calldata path,
-        uint256 size,
-        bytes32 sha256Digest
-    ) external view returns (bool) {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(path, size, sha256Digest))));
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
+    function getDataset(uint256 id) external view returns (Dataset memory) {
+        Asset memory asset = _assets[id];
+        if (asset.root == bytes32(0)) revert DatasetNotFound(id);
+        return Dataset(asset.root, asset.owner, asset.status, asset.parentId, asset.registeredAt);
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -164,48 +69,115 @@ contract DatasetRegistry is IDatasetRegistry {
         uint256 recordIndex,
         bytes32 commitment
     ) external view returns (bool) {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(recordIndex, commitment))));
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
+        return _proves(id, proof, _recordLeaf(recordIndex, commitment));
     }
 
     /// @inheritdoc IDatasetRegistry
-    function revokeConsent(uint256 id, uint256 recordIndex, string calldata reason) external {
-        if (!_canManage(id, msg.sender)) revert DatasetUnauthorized(id, msg.sender);
-        uint256 mask = 1 << (recordIndex & 0xff);
-        uint256 bits = _revokedConsents[id][recordIndex >> 8];
-        if (bits & mask != 0) revert DatasetConsentAlreadyRevoked(id, recordIndex);
-        _revokedConsents[id][recordIndex >> 8] = bits | mask;
-        emit RecordConsentRevoked(id, recordIndex, msg.sender, reason);
+    function checkRecord(
+        uint256 id,
+        bytes32[] calldata proof,
+        uint256 recordIndex,
+        bytes32 commitment
+    ) external view returns (bool included, Status status, bool consentRevoked, bool erased) {
+        included = _proves(id, proof, _recordLeaf(recordIndex, commitment));
+        status = _assets[id].status;
+        consentRevoked = _consentRevoked[id].get(recordIndex);
+        // An erased record's consent is revoked too, so the usual record costs one read.
+        erased = consentRevoked && _erased[id].get(recordIndex);
+    }
+
+    /// @inheritdoc IDatasetRegistry
+    function checkRecords(
+        uint256 id,
+        bytes32[] memory proof,
+        bool[] memory proofFlags,
+        uint256[] memory recordIndexes,
+        bytes32[] memory commitments
+    )
+        external
+        view
+        returns (bool included, Status status, bool[] memory consentRevoked, bool[] memory erased)
+    {
+        uint256 count = recordIndexes.length;
+        if (commitments.length != count) revert AssetLengthMismatch(count, commitments.length);
+        bytes32 root = _rootOf(id);
+        status = _assets[id].status;
+        bytes32[] memory leaves = new bytes32[](count);
+        consentRevoked = new bool[](count);
+        erased = new bool[](count);
+        BitMaps.BitMap storage revokedBits = _consentRevoked[id];
+        BitMaps.BitMap storage erasedBits = _erased[id];
+        for (uint256 i; i < count; ++i) {
+            uint256 recordIndex = recordIndexes[i];
+            leaves[i] = _recordLeaf(recordIndex, commitments[i]);
+            consentRevoked[i] = revokedBits.get(recordIndex);
+            erased[i] = consentRevoked[i] && erasedBits.get(recordIndex);
+        }
+        included = count != 0 && MerkleProof.multiProofVerify(proof, proofFlags, root, leaves, _hashPair);
+    }
+
+    /// @inheritdoc IDatasetRegistry
+    function revokeConsent(uint256 id, uint256 recordIndex, bytes32 reasonHash) external {
+        _checkManager(id);
+        BitMaps.BitMap storage revoked = _consentRevoked[id];
+        if (revoked.get(recordIndex)) revert DatasetConsentAlreadyRevoked(id, recordIndex);
+        revoked.set(recordIndex);
+        emit RecordConsentRevoked(id, recordIndex, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc IDatasetRegistry
+    function eraseRecord(uint256 id, uint256 recordIndex, bytes32 reasonHash) external {
+        _checkManager(id);
+        BitMaps.BitMap storage erased = _erased[id];
+        if (erased.get(recordIndex)) revert DatasetRecordAlreadyErased(id, recordIndex);
+        BitMaps.BitMap storage revoked = _consentRevoked[id];
+        if (!revoked.get(recordIndex)) {
+            revoked.set(recordIndex);
+            emit RecordConsentRevoked(id, recordIndex, msg.sender, reasonHash);
+        }
+        erased.set(recordIndex);
+        emit RecordErased(id, recordIndex, msg.sender, reasonHash);
     }
 
     /// @inheritdoc IDatasetRegistry
     function isConsentRevoked(uint256 id, uint256 recordIndex) external view returns (bool) {
         _ownerOf(id);
-        return _revokedConsents[id][recordIndex >> 8] & (1 << (recordIndex & 0xff)) != 0;
+        return _consentRevoked[id].get(recordIndex);
     }
 
-    /// @dev Root of `id`; reverts with {DatasetNotFound} if it was never registered.
-    function _rootOf(uint256 id) private view returns (bytes32 root) {
-        root = _datasets[id].root;
-        if (root == bytes32(0)) revert DatasetNotFound(id);
+    /// @inheritdoc IDatasetRegistry
+    function isErased(uint256 id, uint256 recordIndex) external view returns (bool) {
+        _ownerOf(id);
+        return _erased[id].get(recordIndex);
     }
 
-    /// @dev Owner of `id`; reverts with {DatasetNotFound} if it was never registered.
-    function _ownerOf(uint256 id) private view returns (address owner) {
-        owner = _datasets[id].owner;
-        if (owner == address(0)) revert DatasetNotFound(id);
+    /// @inheritdoc IAssetRegistry
+    /// @dev Overridden only because IDatasetRegistry repeats it (see there).
+    function ownerOf(uint256 id) external view override(AssetRegistry, IDatasetRegistry) returns (address) {
+        return _ownerOf(id);
     }
 
-    /// @dev Owner of `id`; reverts unless the dataset exists and the caller owns it.
-    function _checkOwner(uint256 id) private view returns (address owner) {
-        owner = _ownerOf(id);
-        if (owner != msg.sender) revert DatasetUnauthorized(id, msg.sender);
+    /// @inheritdoc IAssetRegistry
+    /// @dev Overridden only because IDatasetRegistry repeats it (see there).
+    function canManage(
+        uint256 id,
+        address account
+    ) external view override(AssetRegistry, IDatasetRegistry) returns (bool) {
+        return _canManage(id, account);
     }
 
-    /// @dev Whether `account` owns `id` or is a manager appointed by its owner; reverts with
-    /// {DatasetNotFound} if it was never registered.
-    function _canManage(uint256 id, address account) private view returns (bool) {
-        address owner = _ownerOf(id);
-        return account == owner || _managers[id][owner][account];
+    /// @dev Reverts with {DatasetNotFound}.
+    function _revertNotFound(uint256 id) internal pure override {
+        revert DatasetNotFound(id);
+    }
+
+    /// @dev Reverts unless the dataset exists and the caller owns it or is a manager.
+    function _checkManager(uint256 id) private view {
+        if (!_canManage(id, msg.sender)) revert AssetUnauthorized(id, msg.sender);
+    }
+
+    /// @dev The `StandardMerkleTree` leaf of a record, encoding `["uint256","bytes32"]`.
+    function _recordLeaf(uint256 recordIndex, bytes32 commitment) private pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(recordIndex, commitment))));
     }
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {AssetRegistry} from "./AssetRegistry.sol";
 import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 
@@ -20,10 +20,8 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  *
  * Gas design (a registration with two datasets must cost at most 160,000 gas, whole
  * transaction):
- * - each id uses exactly three fresh storage slots: the root, one packed word
- *   `owner (160) | status (8) | registeredAt (40)`, and the lineage hash;
- * - the id counter is set to 1 in the constructor, so each registration rewrites a nonzero
- *   slot instead of creating one;
+ * - each id uses exactly three fresh storage slots: the two of {AssetRegistry} (root, and the
+ *   packed owner / status / registration time) and the lineage hash;
  * - one call per dataset to {IDatasetRegistry-getDataset}, which reads the dataset's two slots
  *   and returns both the root and the status (cheaper than `rootOf` + `statusOf`, see
  *   contracts/README.md); a missing dataset is told apart by its `DatasetNotFound` revert, so
@@ -36,30 +34,21 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  * A registered model always has a nonzero root, owner and lineage hash (a keccak256 output),
  * and none is ever cleared, so any one tells whether an id exists.
  */
-contract ModelRegistry is IModelRegistry {
+contract ModelRegistry is AssetRegistry, IModelRegistry {
     /// @dev The most dataset ids, and the most parent model ids, one registration may name.
     uint256 private constant MAX_REFERENCES = 64;
 
     /// @dev The DatasetRegistry that dataset ids refer to.
     IDatasetRegistry private immutable _datasetRegistry;
 
-    /// @dev Id the next registration gets; 1 before the first one.
-    uint256 private _nextId;
+    /// @dev The lineage hash of each registered model (never zero for a registered id).
+    mapping(uint256 id => bytes32 lineageHash) private _lineageHashes;
 
-    /// @dev The stored record of each registered model (three slots per id).
-    mapping(uint256 id => Model) private _models;
-
-    /// @dev Managers, keyed by the owner who appointed them, so that a transfer of ownership
-    /// leaves the previous owner's managers without power and needs no clean-up.
-    mapping(uint256 id => mapping(address owner => mapping(address account => bool allowed))) private _managers;
-
-    /// @dev Fixes the DatasetRegistry and sets the id counter to 1, so registrations never pay
-    /// for a fresh counter slot.
+    /// @dev Fixes the DatasetRegistry.
     /// @param datasetRegistry_ Address of the DatasetRegistry; not zero ({ModelZeroAddress}).
     constructor(address datasetRegistry_) {
         if (datasetRegistry_ == address(0)) revert ModelZeroAddress();
         _datasetRegistry = IDatasetRegistry(datasetRegistry_);
-        _nextId = 1;
     }
 
     /// @inheritdoc IModelRegistry
@@ -75,7 +64,7 @@ contract ModelRegistry is IModelRegistry {
         uint256[] calldata datasetIds,
         uint256[] calldata parentModelIds
     ) external returns (uint256 id) {
-        if (root == bytes32(0)) revert ModelEmptyRoot();
+        id = _register(root);
         uint256 datasetCount = datasetIds.length;
         if (datasetCount == 0) revert ModelNoDatasets();
         if (datasetCount > MAX_REFERENCES) revert ModelTooManyReferences(datasetCount, MAX_REFERENCES);
@@ -89,23 +78,14 @@ contract ModelRegistry is IModelRegistry {
             datasetRoots[i] = _usableDatasetRoot(datasetId);
         }
 
-        id = _nextId;
         for (uint256 i; i < parentCount; ++i) {
             uint256 parentId = _at(parentModelIds, i);
             _checkNotRepeated(parentModelIds, i, parentId);
             // Ids below `id` are exactly the registered ones (and 0 is none).
             if (parentId == 0 || parentId >= id) revert ModelParentNotFound(parentId);
-            if (_models[parentId].status == Status.Revoked) revert ModelParentRevoked(parentId);
+            if (_assets[parentId].status == Status.Revoked) revert ModelParentRevoked(parentId);
         }
-        _nextId = id + 1;
-
-        // Field by field rather than a struct literal: the packed slot is then written once,
-        // and `status` is left at its zero value, `Status.Active`.
-        Model storage model = _models[id];
-        model.root = root;
-        model.owner = msg.sender;
-        model.registeredAt = uint40(block.timestamp);
-        model.lineageHash = keccak256(abi.encode(datasetIds, datasetRoots, parentModelIds));
+        _lineageHashes[id] = keccak256(abi.encode(datasetIds, datasetRoots, parentModelIds));
         emit ModelRegistered(
             id,
             msg.sender,
@@ -120,34 +100,14 @@ contract ModelRegistry is IModelRegistry {
 
     /// @inheritdoc IModelRegistry
     function modelCount() external view returns (uint256) {
-        return _nextId - 1;
+        return _count();
     }
 
     /// @inheritdoc IModelRegistry
-    function exists(uint256 id) external view returns (bool) {
-        return _models[id].root != bytes32(0);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function getModel(uint256 id) external view returns (Model memory model) {
-        model = _models[id];
-        if (model.root == bytes32(0)) revert ModelNotFound(id);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function rootOf(uint256 id) external view returns (bytes32) {
-        return _rootOf(id);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function ownerOf(uint256 id) external view returns (address) {
-        return _ownerOf(id);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function statusOf(uint256 id) external view returns (Status) {
-        _ownerOf(id);
-        return _models[id].status;
+    function getModel(uint256 id) external view returns (Model memory) {
+        Asset memory asset = _assets[id];
+        if (asset.root == bytes32(0)) revert ModelNotFound(id);
+        return Model(asset.root, asset.owner, asset.status, asset.registeredAt, _lineageHashes[id]);
     }
 
     /// @inheritdoc IModelRegistry
@@ -165,66 +125,12 @@ contract ModelRegistry is IModelRegistry {
         return keccak256(abi.encode(datasetIds, datasetRoots, parentModelIds)) == _lineageHashOf(id);
     }
 
-    /// @inheritdoc IModelRegistry
-    function transferOwnership(uint256 id, address newOwner) external {
-        address previousOwner = _checkOwner(id);
-        if (newOwner == address(0)) revert ModelZeroAddress();
-        _models[id].owner = newOwner;
-        emit ModelOwnershipTransferred(id, previousOwner, newOwner);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function setManager(uint256 id, address manager, bool allowed) external {
-        address owner = _checkOwner(id);
-        if (manager == address(0)) revert ModelZeroAddress();
-        _managers[id][owner][manager] = allowed;
-        emit ModelManagerSet(id, manager, allowed);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function isManager(uint256 id, address account) external view returns (bool) {
-        return _managers[id][_ownerOf(id)][account];
-    }
-
-    /// @inheritdoc IModelRegistry
-    function canManage(uint256 id, address account) external view returns (bool) {
-        address owner = _ownerOf(id);
-        return account == owner || _managers[id][owner][account];
-    }
-
-    /// @inheritdoc IModelRegistry
-    function setStatus(uint256 id, Status status, string calldata reason) external {
-        _checkOwner(id);
-        Status current = _models[id].status;
-        if (current == Status.Revoked) revert ModelAlreadyRevoked(id);
-        if (status == current) revert ModelInvalidStatus(uint8(status));
-        _models[id].status = status;
-        emit ModelStatusChanged(id, status, reason);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function verifyLeaf(uint256 id, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
-    }
-
-    /// @inheritdoc IModelRegistry
-    function verifyFile(
-        uint256 id,
-        bytes32[] calldata proof,
-        string calldata path,
-        uint256 size,
-        bytes32 sha256Digest
-    ) external view returns (bool) {
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(path, size, sha256Digest))));
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
-    }
-
     /// @dev Root of dataset `datasetId`, read from the DatasetRegistry; reverts with
     /// {ModelDatasetNotFound} if it was never registered and {ModelDatasetRevoked} if it is
     /// revoked. Any other failure of the call is passed on as it is.
     function _usableDatasetRoot(uint256 datasetId) private view returns (bytes32) {
         try _datasetRegistry.getDataset(datasetId) returns (IDatasetRegistry.Dataset memory dataset) {
-            if (dataset.status == IDatasetRegistry.Status.Revoked) revert ModelDatasetRevoked(datasetId);
+            if (dataset.status == Status.Revoked) revert ModelDatasetRevoked(datasetId);
             return dataset.root;
         } catch (bytes memory reason) {
             if (bytes4(reason) == IDatasetRegistry.DatasetNotFound.selector) {
@@ -254,27 +160,14 @@ contract ModelRegistry is IModelRegistry {
         }
     }
 
-    /// @dev Root of `id`; reverts with {ModelNotFound} if it was never registered.
-    function _rootOf(uint256 id) private view returns (bytes32 root) {
-        root = _models[id].root;
-        if (root == bytes32(0)) revert ModelNotFound(id);
-    }
-
-    /// @dev Owner of `id`; reverts with {ModelNotFound} if it was never registered.
-    function _ownerOf(uint256 id) private view returns (address owner) {
-        owner = _models[id].owner;
-        if (owner == address(0)) revert ModelNotFound(id);
+    /// @dev Reverts with {ModelNotFound}.
+    function _revertNotFound(uint256 id) internal pure override {
+        revert ModelNotFound(id);
     }
 
     /// @dev Lineage hash of `id`; reverts with {ModelNotFound} if it was never registered.
     function _lineageHashOf(uint256 id) private view returns (bytes32 lineageHash) {
-        lineageHash = _models[id].lineageHash;
+        lineageHash = _lineageHashes[id];
         if (lineageHash == bytes32(0)) revert ModelNotFound(id);
-    }
-
-    /// @dev Owner of `id`; reverts unless the model exists and the caller owns it.
-    function _checkOwner(uint256 id) private view returns (address owner) {
-        owner = _ownerOf(id);
-        if (owner != msg.sender) revert ModelUnauthorized(id, msg.sender);
     }
 }

@@ -1,8 +1,12 @@
-"""What DatasetRegistry and ModelRegistry share: records, statuses, events, look-ups.
+"""What DatasetRegistry and ModelRegistry share (contracts/AssetRegistry.sol): records,
+statuses, events, look-ups, file proof checks.
 
 Both contracts store a root, an owner, a status and a registration time per
 id, index their events by id first, and are looked up by root through the
-indexed ``root``/``owner`` topics of their ``…Registered`` event.
+indexed ``root``/``owner`` topics of their ``…Registered`` event. The shared
+events are ``OwnershipTransferred``, ``ManagerSet`` and ``StatusChanged``; the
+shared refusals are the ``Asset…`` errors (``AssetUnauthorized``, …), and an
+unknown id is the registry's own ``DatasetNotFound`` / ``ModelNotFound``.
 """
 
 from __future__ import annotations
@@ -55,6 +59,23 @@ class Registration:
 
 def hex32(value: bytes) -> str:
     return "0x" + bytes(value).hex()
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """``checkFile`` / ``checkFiles``: is it (are they all) in the asset, and its status."""
+
+    included: bool
+    status: str  # active | deprecated | revoked
+
+
+@dataclass(frozen=True)
+class Multiproof:
+    """An OpenZeppelin multiproof (``StandardMerkleTree.getMultiProof``): sibling hashes and
+    flags; the values go beside it in the order of its ``leaves``."""
+
+    proof: tuple[bytes, ...]
+    flags: tuple[bool, ...]
 
 
 class AssetRegistry(Contract):
@@ -111,8 +132,28 @@ class AssetRegistry(Contract):
         return self.logs(None, uint_topic(asset_id))
 
     def status_reason(self, asset_id: int) -> str | None:
-        changes = self.logs(f"{self.noun}StatusChanged", uint_topic(asset_id))
+        changes = self.logs("StatusChanged", uint_topic(asset_id))
         return changes[-1].args["reason"] if changes else None
+
+    def check_file(
+        self, asset_id: int, proof: list[bytes], path: str, size: int, sha256: bytes
+    ) -> FileCheck:
+        """One call: is the file (path, size, sha256) in ``asset_id`` as registered, and its status."""
+        included, status = self.call("checkFile", asset_id, list(proof), path, size, bytes(sha256))
+        return FileCheck(included=included, status=STATUSES[status])
+
+    def check_files(
+        self, asset_id: int, multiproof: Multiproof, files: list[tuple[str, int, bytes]]
+    ) -> FileCheck:
+        """:meth:`check_file` for several files with one multiproof; ``files`` are
+        (path, size, sha256) in the order of the multiproof's leaves."""
+        paths = [f[0] for f in files]
+        sizes = [f[1] for f in files]
+        digests = [bytes(f[2]) for f in files]
+        included, status = self.call(
+            "checkFiles", asset_id, list(multiproof.proof), list(multiproof.flags), paths, sizes, digests
+        )
+        return FileCheck(included=included, status=STATUSES[status])
 
     # -- writes --------------------------------------------------------------
 

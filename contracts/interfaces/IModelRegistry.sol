@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAssetRegistry} from "./IAssetRegistry.sol";
+
 /**
  * @title IModelRegistry
  * @notice Anchors the Merkle root of a model version on-chain together with its lineage: the
@@ -20,9 +22,10 @@ pragma solidity ^0.8.24;
  * from that event (or from any claimed lineage) and compare it with {lineageHashOf}, or ask
  * {checkLineage}. Parent models are committed by id: a model's root never changes.
  *
- * Ids start at 1 and grow by one per registration; id 0 means "no model". Every function that
- * takes an id, except {exists}, reverts with {ModelNotFound} for an id that was never
- * registered. Ownership, managers and statuses work exactly as in the DatasetRegistry.
+ * Ids, ownership, managers, status and file proofs are those of {IAssetRegistry}, exactly as
+ * in the DatasetRegistry. Every function that takes an id, except {exists}, reverts with
+ * {ModelNotFound} for an id that was never registered. A revoked model can no longer be named
+ * as a parent.
  *
  * Only the root, the owner, the status, the registration time and the lineage hash are stored.
  * The metadata hash and URI (training configuration, code commit, environment, metrics are
@@ -30,19 +33,7 @@ pragma solidity ^0.8.24;
  * look-up by root or owner filters `ModelRegistered` logs on their indexed topics, earliest
  * log first.
  */
-interface IModelRegistry {
-    /**
-     * @notice Lifecycle of a model version, with the same meaning as for datasets.
-     * @dev `Active` on registration. `Deprecated` discourages use and can be undone.
-     * `Revoked` withdraws the registration for good: it can never be changed again, and the
-     * model can no longer be named as a parent.
-     */
-    enum Status {
-        Active,
-        Deprecated,
-        Revoked
-    }
-
+interface IModelRegistry is IAssetRegistry {
     /**
      * @notice What the registry stores about one model version (three storage slots).
      * @param root Merkle root of the model's manifest; never zero for a registered id.
@@ -87,44 +78,10 @@ interface IModelRegistry {
     );
 
     /**
-     * @notice Emitted when a model changes owner.
-     * @param id Id of the model.
-     * @param previousOwner Owner before the transfer.
-     * @param newOwner Owner after the transfer.
-     */
-    event ModelOwnershipTransferred(uint256 indexed id, address indexed previousOwner, address indexed newOwner);
-
-    /**
-     * @notice Emitted when the owner appoints or dismisses a manager.
-     * @param id Id of the model.
-     * @param manager Account appointed or dismissed.
-     * @param allowed True when appointed, false when dismissed.
-     */
-    event ModelManagerSet(uint256 indexed id, address indexed manager, bool allowed);
-
-    /**
-     * @notice Emitted when the owner changes a model's status.
-     * @param id Id of the model.
-     * @param status New status.
-     * @param reason Free-text reason given by the owner.
-     */
-    event ModelStatusChanged(uint256 indexed id, Status status, string reason);
-
-    /**
      * @notice The id was never registered.
      * @param id The unknown id.
      */
     error ModelNotFound(uint256 id);
-
-    /**
-     * @notice The caller is not allowed to do this to the model (not its owner).
-     * @param id Id of the model.
-     * @param account The caller.
-     */
-    error ModelUnauthorized(uint256 id, address account);
-
-    /// @notice A zero Merkle root cannot be registered.
-    error ModelEmptyRoot();
 
     /// @notice A model must name at least one dataset it was trained on.
     error ModelNoDatasets();
@@ -168,21 +125,7 @@ interface IModelRegistry {
      */
     error ModelTooManyReferences(uint256 count, uint256 max);
 
-    /**
-     * @notice The model is revoked; its status can no longer change.
-     * @param id Id of the model.
-     */
-    error ModelAlreadyRevoked(uint256 id);
-
-    /**
-     * @notice The requested status is the model's current status, so nothing would change.
-     * @dev A value outside {Status} never reaches the contract: the ABI decoder rejects it
-     * with empty revert data.
-     * @param status The requested status, as its `uint8` value.
-     */
-    error ModelInvalidStatus(uint8 status);
-
-    /// @notice The zero address cannot be an owner, a manager or the DatasetRegistry.
+    /// @notice The DatasetRegistry given to the constructor is the zero address.
     error ModelZeroAddress();
 
     /**
@@ -193,7 +136,7 @@ interface IModelRegistry {
 
     /**
      * @notice Registers a model version owned by the caller, with its lineage.
-     * @dev Ids start at 1. Checks, in this order: the root is not zero ({ModelEmptyRoot});
+     * @dev Ids start at 1. Checks, in this order: the root is not zero ({AssetEmptyRoot});
      * there is at least one dataset ({ModelNoDatasets}); neither list has more than 64 ids
      * ({ModelTooManyReferences}); then each dataset id in turn is not repeated
      * ({ModelDuplicateReference}), exists ({ModelDatasetNotFound}) and is not revoked
@@ -227,39 +170,11 @@ interface IModelRegistry {
     function modelCount() external view returns (uint256);
 
     /**
-     * @notice Whether `id` was registered (registrations are never deleted).
-     * @param id Id to check.
-     * @return True if `id` is a registered model.
-     */
-    function exists(uint256 id) external view returns (bool);
-
-    /**
      * @notice Everything stored about a model.
      * @param id Id of the model.
      * @return The stored {Model} record.
      */
     function getModel(uint256 id) external view returns (Model memory);
-
-    /**
-     * @notice The Merkle root registered for a model.
-     * @param id Id of the model.
-     * @return The model's root.
-     */
-    function rootOf(uint256 id) external view returns (bytes32);
-
-    /**
-     * @notice The current owner of a model.
-     * @param id Id of the model.
-     * @return The owner's address.
-     */
-    function ownerOf(uint256 id) external view returns (address);
-
-    /**
-     * @notice The current status of a model.
-     * @param id Id of the model.
-     * @return The model's {Status}.
-     */
-    function statusOf(uint256 id) external view returns (Status);
 
     /**
      * @notice The lineage hash committed at registration.
@@ -284,82 +199,5 @@ interface IModelRegistry {
         uint256[] calldata datasetIds,
         bytes32[] calldata datasetRoots,
         uint256[] calldata parentModelIds
-    ) external view returns (bool);
-
-    /**
-     * @notice Transfers a model to a new owner. Owner only.
-     * @dev Managers are appointed per owner, so the previous owner's managers lose their
-     * power with the transfer. Emits {ModelOwnershipTransferred}.
-     * @param id Id of the model.
-     * @param newOwner The new owner; not the zero address ({ModelZeroAddress}).
-     */
-    function transferOwnership(uint256 id, address newOwner) external;
-
-    /**
-     * @notice Appoints or dismisses a manager of a model. Owner only.
-     * @dev Managers may act for the owner where other aiprov contracts ask {canManage}
-     * (granting access leases). Emits {ModelManagerSet}.
-     * @param id Id of the model.
-     * @param manager Account to appoint or dismiss; not the zero address ({ModelZeroAddress}).
-     * @param allowed True to appoint, false to dismiss.
-     */
-    function setManager(uint256 id, address manager, bool allowed) external;
-
-    /**
-     * @notice Whether `account` is a manager appointed by the model's current owner.
-     * @param id Id of the model.
-     * @param account Account to check.
-     * @return True if `account` is a manager.
-     */
-    function isManager(uint256 id, address account) external view returns (bool);
-
-    /**
-     * @notice Whether `account` is the model's owner or one of its managers.
-     * @param id Id of the model.
-     * @param account Account to check.
-     * @return True if `account` may manage the model.
-     */
-    function canManage(uint256 id, address account) external view returns (bool);
-
-    /**
-     * @notice Changes a model's status. Owner only.
-     * @dev `Revoked` is final: once revoked, every call reverts with {ModelAlreadyRevoked}.
-     * Setting the current status again reverts with {ModelInvalidStatus}. Models registered
-     * earlier with this one as a parent keep their registration. Emits {ModelStatusChanged}.
-     * @param id Id of the model.
-     * @param status The new status.
-     * @param reason Free-text reason, recorded in the event.
-     */
-    function setStatus(uint256 id, Status status, string calldata reason) external;
-
-    /**
-     * @notice Checks a Merkle proof for an already hashed leaf against a model's root.
-     * @dev Does not look at the status: a revoked model's proofs still verify, so callers
-     * that care must also check {statusOf}. `leaf` is taken as given, so an inner node with
-     * the rest of its path verifies too: for values from untrusted input use {verifyFile}.
-     * @param id Id of the model.
-     * @param proof Sibling hashes from the leaf up to the root.
-     * @param leaf The leaf hash, as the tree stores it.
-     * @return True if `proof` proves `leaf` is in the model's tree.
-     */
-    function verifyLeaf(uint256 id, bytes32[] calldata proof, bytes32 leaf) external view returns (bool);
-
-    /**
-     * @notice Checks that a file (path, size, sha256) is part of a model.
-     * @dev The leaf is `keccak256(bytes.concat(keccak256(abi.encode(path, size, sha256Digest))))`,
-     * the `StandardMerkleTree` leaf for `["string","uint256","bytes32"]`. Ignores the status.
-     * @param id Id of the model.
-     * @param proof Sibling hashes from the leaf up to the root.
-     * @param path File path relative to the model's top (POSIX separators, Unicode NFC).
-     * @param size File size in bytes.
-     * @param sha256Digest Plain SHA-256 of the file's bytes.
-     * @return True if the file is in the model as registered.
-     */
-    function verifyFile(
-        uint256 id,
-        bytes32[] calldata proof,
-        string calldata path,
-        uint256 size,
-        bytes32 sha256Digest
     ) external view returns (bool);
 }

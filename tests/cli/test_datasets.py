@@ -152,7 +152,7 @@ def test_show_and_history_with_versions(cli, dataset, tmp_path):
     cli.json("deprecate", "dataset", "1", "--reason", "v2 is out")
     hist = cli.json("history", "dataset", "1")
     assert [v["id"] for v in hist["versions"]] == [1, 2]
-    assert [e["event"] for e in hist["events"]] == ["DatasetRegistered", "DatasetStatusChanged"]
+    assert [e["event"] for e in hist["events"]] == ["DatasetRegistered", "StatusChanged"]
     assert hist["events"][1]["args"]["status"] == "deprecated"
     human = cli("history", "dataset", "2")
     assert human.exit_code == 0 and "DatasetRegistered" in human.stdout

@@ -173,44 +173,110 @@ def test_load_artifact():
         load_artifact("Nope")
 
 
+def _signatures(abi, kind):
+    return {
+        f"{i['name']}({','.join(_abi_type(p) for p in i['inputs'])})" for i in abi if i["type"] == kind
+    }
+
+
+def _abi_type(param):
+    if param["type"].startswith("tuple"):
+        inner = ",".join(_abi_type(c) for c in param["components"])
+        return f"({inner}){param['type'][len('tuple'):]}"
+    return param["type"]
+
+
+#: IAssetRegistry: what both registries have, with the same signatures.
+SHARED_FUNCTIONS = {
+    "exists(uint256)",
+    "rootOf(uint256)",
+    "ownerOf(uint256)",
+    "statusOf(uint256)",
+    "transferOwnership(uint256,address)",
+    "setManager(uint256,address,bool)",
+    "isManager(uint256,address)",
+    "canManage(uint256,address)",
+    "setStatus(uint256,uint8,string)",
+    "verifyLeaf(uint256,bytes32[],bytes32)",
+    "verifyFile(uint256,bytes32[],string,uint256,bytes32)",
+    "checkFile(uint256,bytes32[],string,uint256,bytes32)",
+    "checkFiles(uint256,bytes32[],bool[],string[],uint256[],bytes32[])",
+}
+SHARED_EVENTS = {
+    "OwnershipTransferred(uint256,address,address)",
+    "ManagerSet(uint256,address,bool,address)",
+    "StatusChanged(uint256,uint8,string)",
+}
+SHARED_ERRORS = {
+    "AssetUnauthorized(uint256,address)",
+    "AssetEmptyRoot()",
+    "AssetZeroAddress()",
+    "AssetAlreadyRevoked(uint256)",
+    "AssetInvalidStatus(uint8)",
+    "AssetLengthMismatch(uint256,uint256)",
+    "MerkleProofInvalidMultiproof()",  # OpenZeppelin's, from checkFiles
+}
+
+
+def test_dataset_registry_artifact_has_the_agreed_abi():
+    """Client code is written against this ABI: a change must be deliberate."""
+    abi = load_artifact("DatasetRegistry")["abi"]
+    assert _signatures(abi, "function") == SHARED_FUNCTIONS | {
+        "register(bytes32,bytes32,string,uint256)",
+        "datasetCount()",
+        "getDataset(uint256)",
+        "verifyRecord(uint256,bytes32[],uint256,bytes32)",
+        "checkRecord(uint256,bytes32[],uint256,bytes32)",
+        "checkRecords(uint256,bytes32[],bool[],uint256[],bytes32[])",
+        "revokeConsent(uint256,uint256,bytes32)",
+        "eraseRecord(uint256,uint256,bytes32)",
+        "isConsentRevoked(uint256,uint256)",
+        "isErased(uint256,uint256)",
+    }
+    assert _signatures(abi, "event") == SHARED_EVENTS | {
+        "DatasetRegistered(uint256,address,bytes32,uint256,bytes32,string)",
+        "RecordConsentRevoked(uint256,uint256,address,bytes32)",
+        "RecordErased(uint256,uint256,address,bytes32)",
+    }
+    assert _signatures(abi, "error") == SHARED_ERRORS | {
+        "DatasetNotFound(uint256)",
+        "DatasetParentNotFound(uint256)",
+        "DatasetConsentAlreadyRevoked(uint256,uint256)",
+        "DatasetRecordAlreadyErased(uint256,uint256)",
+    }
+    (check_record,) = [i for i in abi if i.get("name") == "checkRecord"]
+    assert [(o["name"], o["type"]) for o in check_record["outputs"]] == [
+        ("included", "bool"),
+        ("status", "uint8"),
+        ("consentRevoked", "bool"),
+        ("erased", "bool"),
+    ]
+    (get_dataset,) = [i for i in abi if i.get("name") == "getDataset"]
+    assert [(c["name"], c["type"]) for c in get_dataset["outputs"][0]["components"]] == [
+        ("root", "bytes32"),
+        ("owner", "address"),
+        ("status", "uint8"),
+        ("parentId", "uint48"),
+        ("registeredAt", "uint40"),
+    ]
+
+
 def test_model_registry_artifact_has_the_agreed_abi():
     """Client code is written against this ABI: a change must be deliberate."""
     abi = load_artifact("ModelRegistry")["abi"]
-
-    def signature(item):
-        return f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
-
-    functions = {signature(i) for i in abi if i["type"] == "function"}
-    events = {signature(i) for i in abi if i["type"] == "event"}
-    assert functions == {
+    assert _signatures(abi, "function") == SHARED_FUNCTIONS | {
         "datasetRegistry()",
         "register(bytes32,bytes32,string,uint256[],uint256[])",
         "modelCount()",
-        "exists(uint256)",
         "getModel(uint256)",
-        "rootOf(uint256)",
-        "ownerOf(uint256)",
-        "statusOf(uint256)",
         "lineageHashOf(uint256)",
         "checkLineage(uint256,uint256[],bytes32[],uint256[])",
-        "transferOwnership(uint256,address)",
-        "setManager(uint256,address,bool)",
-        "isManager(uint256,address)",
-        "canManage(uint256,address)",
-        "setStatus(uint256,uint8,string)",
-        "verifyLeaf(uint256,bytes32[],bytes32)",
-        "verifyFile(uint256,bytes32[],string,uint256,bytes32)",
     }
-    assert events == {
+    assert _signatures(abi, "event") == SHARED_EVENTS | {
         "ModelRegistered(uint256,address,bytes32,bytes32,string,uint256[],bytes32[],uint256[])",
-        "ModelOwnershipTransferred(uint256,address,address)",
-        "ModelManagerSet(uint256,address,bool)",
-        "ModelStatusChanged(uint256,uint8,string)",
     }
-    assert {signature(i) for i in abi if i["type"] == "error"} == {
+    assert _signatures(abi, "error") == SHARED_ERRORS | {
         "ModelNotFound(uint256)",
-        "ModelUnauthorized(uint256,address)",
-        "ModelEmptyRoot()",
         "ModelNoDatasets()",
         "ModelDatasetNotFound(uint256)",
         "ModelDatasetRevoked(uint256)",
@@ -218,8 +284,6 @@ def test_model_registry_artifact_has_the_agreed_abi():
         "ModelParentRevoked(uint256)",
         "ModelDuplicateReference(uint256)",
         "ModelTooManyReferences(uint256,uint256)",
-        "ModelAlreadyRevoked(uint256)",
-        "ModelInvalidStatus(uint8)",
         "ModelZeroAddress()",
     }
     (get_model,) = [i for i in abi if i.get("name") == "getModel"]

@@ -1,4 +1,5 @@
-"""DatasetRegistry proof checks (with real OpenZeppelin StandardMerkleTree proofs) and consent."""
+"""DatasetRegistry record proofs (with real OpenZeppelin StandardMerkleTree proofs); the file
+proofs both registries share are in test_asset_registry.py."""
 
 from __future__ import annotations
 
@@ -41,21 +42,6 @@ def test_python_tree_matches_openzeppelin(merkle, oz_merkle):
         assert [tree.proof(i) for i in range(len(values))] == oz_proofs
 
 
-def test_verify_file_with_openzeppelin_proofs(registry, send, owner, oz_merkle):
-    tree_root, proofs = oz_merkle(FILES, FILE_TYPES)
-    dataset = register(registry, send, owner, tree_root)
-    fn = registry.functions
-    for (path, size, digest), proof in zip(FILES, proofs, strict=True):
-        assert fn.verifyFile(dataset, proof, path, size, digest).call()
-        assert fn.verifyLeaf(dataset, proof, standard_leaf(FILE_TYPES, [path, size, digest])).call()
-        # any change to the file's identity fails
-        assert not fn.verifyFile(dataset, proof, path + "x", size, digest).call()
-        assert not fn.verifyFile(dataset, proof, path, size + 1, digest).call()
-        assert not fn.verifyFile(dataset, proof, path, size, keccak(digest)).call()
-    # a proof for one file does not prove another
-    assert not fn.verifyFile(dataset, proofs[0], *FILES[1]).call()
-
-
 def test_verify_file_single_file_dataset(registry, send, owner, oz_merkle):
     tree_root, proofs = oz_merkle(FILES[:1], FILE_TYPES)
     assert proofs == [[]] and tree_root == standard_leaf(FILE_TYPES, FILES[0])
@@ -69,8 +55,10 @@ def test_verify_record_with_openzeppelin_proofs(registry, send, owner, oz_merkle
     fn = registry.functions
     for (index, commitment), proof in zip(RECORDS, proofs, strict=True):
         assert fn.verifyRecord(dataset, proof, index, commitment).call()
-        assert not fn.verifyRecord(dataset, proof, index + 1, commitment).call()
-        assert not fn.verifyRecord(dataset, proof, index, keccak(commitment)).call()
+        assert fn.checkRecord(dataset, proof, index, commitment).call() == [True, 0, False, False]
+        for wrong in ([index + 1, commitment], [index, keccak(commitment)]):
+            assert not fn.verifyRecord(dataset, proof, *wrong).call()
+            assert fn.checkRecord(dataset, proof, *wrong).call() == [False, 0, False, False]
 
 
 def test_proofs_are_checked_against_the_right_dataset(registry, send, owner, merkle):
@@ -97,63 +85,3 @@ def test_an_inner_node_is_not_a_leaf(registry, send, owner, merkle):
     ).call()
     # while verifyLeaf takes the hash as given, so an inner node with its path verifies
     assert registry.functions.verifyLeaf(dataset, [right], left).call()
-
-
-def test_proofs_of_a_revoked_dataset_still_verify(registry, send, owner, merkle):
-    tree = merkle(FILES, FILE_TYPES)
-    dataset = register(registry, send, owner, tree.root)
-    send(registry.functions.setStatus(dataset, 2, "withdrawn"), owner)
-    assert registry.functions.verifyFile(dataset, tree.proof(0), *FILES[0]).call()
-
-
-# --- consent -----------------------------------------------------------------------------
-
-INDICES = [0, 255, 256, 2**200]
-
-
-def test_consent_bitmap(registry, send, events, owner, accounts):
-    dataset = register(registry, send, owner, keccak(b"records"))
-    fn = registry.functions
-    probe = sorted({i + d for i in INDICES for d in (-1, 0, 1) if i + d >= 0})
-    assert not any(fn.isConsentRevoked(dataset, i).call() for i in probe)
-    revoked: set[int] = set()
-    for index in INDICES:
-        receipt = send(fn.revokeConsent(dataset, index, f"erasure request {index}"), owner)
-        assert events(receipt, "RecordConsentRevoked") == [
-            {"id": dataset, "recordIndex": index, "by": owner, "reason": f"erasure request {index}"}
-        ]
-        revoked.add(index)
-        assert [fn.isConsentRevoked(dataset, i).call() for i in probe] == [
-            i in revoked for i in probe
-        ]
-    assert fn.isConsentRevoked(dataset, 2**256 - 1).call() is False
-    send(fn.revokeConsent(dataset, 2**256 - 1, ""), owner)
-    assert fn.isConsentRevoked(dataset, 2**256 - 1).call()
-
-
-def test_consent_is_per_dataset(registry, send, owner):
-    first = register(registry, send, owner, keccak(b"a"))
-    second = register(registry, send, owner, keccak(b"b"))
-    send(registry.functions.revokeConsent(first, 5, ""), owner)
-    assert not registry.functions.isConsentRevoked(second, 5).call()
-
-
-def test_consent_revoked_twice_is_refused(registry, send, reverts, owner):
-    dataset = register(registry, send, owner, keccak(b"records"))
-    send(registry.functions.revokeConsent(dataset, 256, "first"), owner)
-    with reverts("DatasetConsentAlreadyRevoked", dataset, 256):
-        registry.functions.revokeConsent(dataset, 256, "again").call({"from": owner})
-
-
-def test_consent_revocation_by_owner_or_manager_only(
-    registry, send, reverts, events, owner, accounts
-):
-    manager, stranger = accounts[3], accounts[4]
-    dataset = register(registry, send, owner, keccak(b"records"))
-    with reverts("DatasetUnauthorized", dataset, manager):
-        registry.functions.revokeConsent(dataset, 1, "").call({"from": manager})
-    send(registry.functions.setManager(dataset, manager, True), owner)
-    receipt = send(registry.functions.revokeConsent(dataset, 1, "asked by subject"), manager)
-    assert events(receipt, "RecordConsentRevoked")[0]["by"] == manager
-    with reverts("DatasetUnauthorized", dataset, stranger):
-        registry.functions.revokeConsent(dataset, 2, "").call({"from": stranger})

@@ -22,6 +22,7 @@ ACTIVE, DEPRECATED, REVOKED = 0, 1, 2
 ROOTS = [b"\0" * 32] + [keccak(b"root %d" % i) for i in range(3)]
 RECORD_INDICES = [0, 1, 255, 256, 2**200, 2**256 - 1]
 MAX_ID = 6  # the highest id tried; runs seldom register that many
+REASON = keccak(b"asked by the data subject")  # what goes on-chain: the reason's hash
 
 FIXTURE_OK = settings(
     deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
@@ -38,7 +39,8 @@ class Model:
 
 def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts):
     """Only the owner transfers, appoints managers and sets the status; owner or manager
-    revokes consent; Revoked is final; ids count from 1; parents must exist."""
+    revokes consent and erases records (an erasure revokes consent too; each happens once
+    per record); Revoked is final; ids count from 1; parents must exist."""
     users = accounts[:4]
     # Who sends a call: often the dataset's owner or one of its managers, else anyone.
     senders = st.sampled_from(["owner", "owner", "manager", *users])
@@ -55,7 +57,8 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             self.fn = self.registry.functions
             self.datasets: dict[int, Model] = {}
             self.managers: set[tuple[int, str, str]] = set()  # (id, appointing owner, manager)
-            self.consents: set[tuple[int, int]] = set()
+            self.consents: set[tuple[int, int]] = set()  # (id, record index) revoked
+            self.erased: set[tuple[int, int]] = set()  # always a subset of `consents`
 
         def teardown(self) -> None:
             try:
@@ -91,7 +94,7 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             if id_ not in self.datasets:
                 return ("DatasetNotFound", id_)
             if self.datasets[id_].owner != sender:
-                return ("DatasetUnauthorized", id_, sender)
+                return ("AssetUnauthorized", id_, sender)
             return None
 
         def can_manage(self, id_: int, account: str) -> bool:
@@ -115,8 +118,21 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
                 self.check_dataset(id_)
                 for user in users:
                     assert self.fn.canManage(id_, user).call() == self.can_manage(id_, user)
+            assert self.erased <= self.consents
             for id_, index in self.consents:
                 assert self.fn.isConsentRevoked(id_, index).call()
+                assert self.fn.isErased(id_, index).call() == ((id_, index) in self.erased)
+
+        def check_records(self, id_: int) -> None:
+            """Every probed record of `id_`, through the views and through checkRecord."""
+            for index in RECORD_INDICES:
+                revoked, erased = (id_, index) in self.consents, (id_, index) in self.erased
+                assert self.fn.isConsentRevoked(id_, index).call() == revoked
+                assert self.fn.isErased(id_, index).call() == erased
+                status = self.datasets[id_].status
+                assert self.fn.checkRecord(id_, [], index, b"\1" * 32).call() == [
+                    False, status, revoked, erased
+                ]
 
         # --- rules ----------------------------------------------------------------------
 
@@ -130,7 +146,7 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             new_id = len(self.datasets) + 1
             error = None
             if root == ROOTS[0]:
-                error = ("DatasetEmptyRoot",)
+                error = ("AssetEmptyRoot",)
             elif parent != 0 and parent not in self.datasets:
                 error = ("DatasetParentNotFound", parent)
             args = {
@@ -151,13 +167,13 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             sender = self.who(sender, id_)
             error = self.owner_error(id_, sender)
             if error is None and new_owner == ZERO_ADDRESS:
-                error = ("DatasetZeroAddress",)
+                error = ("AssetZeroAddress",)
             args = {"id": id_, "previousOwner": sender, "newOwner": new_owner}
             if self.attempt(
                 self.fn.transferOwnership(id_, new_owner),
                 sender,
                 error,
-                "DatasetOwnershipTransferred",
+                "OwnershipTransferred",
                 args,
             ):
                 self.datasets[id_].owner = new_owner
@@ -173,10 +189,10 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             sender = self.who(sender, id_)
             error = self.owner_error(id_, sender)
             if error is None and account == ZERO_ADDRESS:
-                error = ("DatasetZeroAddress",)
-            args = {"id": id_, "manager": account, "allowed": allowed}
+                error = ("AssetZeroAddress",)
+            args = {"id": id_, "manager": account, "allowed": allowed, "by": sender}
             if self.attempt(
-                self.fn.setManager(id_, account, allowed), sender, error, "DatasetManagerSet", args
+                self.fn.setManager(id_, account, allowed), sender, error, "ManagerSet", args
             ):
                 (self.managers.add if allowed else self.managers.discard)((id_, sender, account))
                 assert self.fn.isManager(id_, account).call() == allowed
@@ -186,47 +202,69 @@ def test_random_sequences_follow_the_rules(fresh_state, accounts, send, reverts)
             sender = self.who(sender, id_)
             error = self.owner_error(id_, sender)
             if error is None and self.datasets[id_].status == REVOKED:
-                error = ("DatasetAlreadyRevoked", id_)
+                error = ("AssetAlreadyRevoked", id_)
             elif error is None and self.datasets[id_].status == status:
-                error = ("DatasetInvalidStatus", status)
+                error = ("AssetInvalidStatus", status)
             args = {"id": id_, "status": status, "reason": "because"}
             if self.attempt(
                 self.fn.setStatus(id_, status, "because"),
                 sender,
                 error,
-                "DatasetStatusChanged",
+                "StatusChanged",
                 args,
             ):
                 self.datasets[id_].status = status
                 self.check_dataset(id_)
 
+        def record_error(self, id_: int, sender: str) -> tuple | None:
+            if id_ not in self.datasets:
+                return ("DatasetNotFound", id_)
+            if not self.can_manage(id_, sender):
+                return ("AssetUnauthorized", id_, sender)
+            return None
+
         @rule(sender=senders, id_=ids, index=st.sampled_from(RECORD_INDICES))
         def revoke_consent(self, sender, id_, index):
             sender = self.who(sender, id_)
-            error = None
-            if id_ not in self.datasets:
-                error = ("DatasetNotFound", id_)
-            elif not self.can_manage(id_, sender):
-                error = ("DatasetUnauthorized", id_, sender)
-            elif (id_, index) in self.consents:
+            error = self.record_error(id_, sender)
+            if error is None and (id_, index) in self.consents:
                 error = ("DatasetConsentAlreadyRevoked", id_, index)
-            args = {"id": id_, "recordIndex": index, "by": sender, "reason": "erasure"}
+            args = {"id": id_, "recordIndex": index, "by": sender, "reasonHash": REASON}
             if self.attempt(
-                self.fn.revokeConsent(id_, index, "erasure"),
+                self.fn.revokeConsent(id_, index, REASON),
                 sender,
                 error,
                 "RecordConsentRevoked",
                 args,
             ):
                 self.consents.add((id_, index))
-                for other in RECORD_INDICES:
-                    assert self.fn.isConsentRevoked(id_, other).call() == (
-                        (id_, other) in self.consents
-                    )
+                self.check_records(id_)
+
+        @rule(sender=senders, id_=ids, index=st.sampled_from(RECORD_INDICES))
+        def erase_record(self, sender, id_, index):
+            sender = self.who(sender, id_)
+            error = self.record_error(id_, sender)
+            if error is None and (id_, index) in self.erased:
+                error = ("DatasetRecordAlreadyErased", id_, index)
+            args = {"id": id_, "recordIndex": index, "by": sender, "reasonHash": REASON}
+            hypothesis.event(f"RecordErased: {error[0] if error else 'ok'}")
+            if error is not None:
+                with reverts(*error):
+                    self.fn.eraseRecord(id_, index, REASON).call({"from": sender})
+                return
+            receipt = send(self.fn.eraseRecord(id_, index, REASON), sender)
+            revoked = [dict(e["args"]) for e in self.registry.events.RecordConsentRevoked().process_receipt(receipt)]
+            erased = [dict(e["args"]) for e in self.registry.events.RecordErased().process_receipt(receipt)]
+            # consent is revoked with the erasure, unless it already was
+            assert revoked == ([] if (id_, index) in self.consents else [args])
+            assert erased == [args]
+            self.consents.add((id_, index))
+            self.erased.add((id_, index))
+            self.check_records(id_)
 
     run_state_machine_as_test(
         RegistryMachine,
-        settings=settings(FIXTURE_OK, max_examples=15, stateful_step_count=12),
+        settings=settings(FIXTURE_OK, max_examples=20, stateful_step_count=14),
     )
 
 
@@ -237,7 +275,7 @@ def test_consent_bitmap_marks_exactly_the_revoked_records(fresh_state, send, acc
     with fresh_state() as registry:
         send(registry.functions.register(keccak(b"records"), b"\0" * 32, "", 0), owner)
         for index in indices:
-            send(registry.functions.revokeConsent(1, index, ""), owner)
+            send(registry.functions.revokeConsent(1, index, b"\0" * 32), owner)
         probe = {
             j for i in indices for j in (i - 1, i, i + 1, i ^ 0x80, i + 256) if 0 <= j < 2**256
         }

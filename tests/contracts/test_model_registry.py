@@ -175,7 +175,7 @@ def test_register_topics_allow_lookup_by_root_and_owner(models, send, w3, owner,
 
 
 def test_register_refuses_a_zero_root(models, reverts, owner, datasets):
-    with reverts("ModelEmptyRoot"):
+    with reverts("AssetEmptyRoot"):
         models.functions.register(ZERO, META, URI, [1], []).call({"from": owner})
 
 
@@ -278,7 +278,7 @@ def test_checks_come_in_the_documented_order(models, registry, send, reverts, ow
     send(registry.functions.register(dataset_root(2), META, "", 0), curator)
     send(registry.functions.setStatus(2, REVOKED, ""), curator)
     cases = [
-        ((ZERO, [], [0] * 65), ("ModelEmptyRoot",)),
+        ((ZERO, [], [0] * 65), ("AssetEmptyRoot",)),
         ((root(1), [], [0] * 65), ("ModelNoDatasets",)),
         ((root(1), [9] * 65, [9]), ("ModelTooManyReferences", 65, 64)),
         ((root(1), [9], [9] * 65), ("ModelTooManyReferences", 65, 64)),
@@ -298,235 +298,45 @@ def test_register_accepts_empty_metadata_and_a_reused_root(models, send, owner, 
     assert models.functions.rootOf(2).call() == root(1)
 
 
-# --- look-ups ----------------------------------------------------------------------------
+# --- ids ---------------------------------------------------------------------------------
+# Look-ups, ownership, managers and status are the same in both registries:
+# tests/contracts/test_asset_registry.py runs them on each.
+
+OWN_ID_CALLS = {
+    "getModel": lambda fn, a, i: fn.getModel(i),
+    "lineageHashOf": lambda fn, a, i: fn.lineageHashOf(i),
+    "checkLineage": lambda fn, a, i: fn.checkLineage(i, [1], [dataset_root(1)], []),
+}
 
 
-def test_lookups(models, owner, registered):
+def test_lineage_hash_lookup(models, registered):
     fn = models.functions
-    assert fn.exists(registered).call()
-    assert not fn.exists(0).call() and not fn.exists(2).call() and not fn.exists(2**256 - 1).call()
-    assert fn.rootOf(registered).call() == root(1)
-    assert fn.ownerOf(registered).call() == owner
-    assert fn.statusOf(registered).call() == ACTIVE
     assert fn.lineageHashOf(registered).call() == fn.getModel(registered).call()[4] != ZERO
 
 
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda fn, a, i: fn.getModel(i),
-        lambda fn, a, i: fn.rootOf(i),
-        lambda fn, a, i: fn.ownerOf(i),
-        lambda fn, a, i: fn.statusOf(i),
-        lambda fn, a, i: fn.lineageHashOf(i),
-        lambda fn, a, i: fn.checkLineage(i, [1], [dataset_root(1)], []),
-        lambda fn, a, i: fn.isManager(i, a),
-        lambda fn, a, i: fn.canManage(i, a),
-        lambda fn, a, i: fn.verifyLeaf(i, [], b"\1" * 32),
-        lambda fn, a, i: fn.verifyFile(i, [], "model.safetensors", 1, b"\1" * 32),
-        lambda fn, a, i: fn.transferOwnership(i, a),
-        lambda fn, a, i: fn.setManager(i, a, True),
-        lambda fn, a, i: fn.setStatus(i, DEPRECATED, ""),
-    ],
-    ids=[
-        "getModel",
-        "rootOf",
-        "ownerOf",
-        "statusOf",
-        "lineageHashOf",
-        "checkLineage",
-        "isManager",
-        "canManage",
-        "verifyLeaf",
-        "verifyFile",
-        "transferOwnership",
-        "setManager",
-        "setStatus",
-    ],
-)
-def test_every_id_function_reverts_for_an_unknown_id(models, reverts, owner, registered, call):
+@pytest.mark.parametrize("name", sorted(OWN_ID_CALLS))
+def test_every_own_id_function_reverts_for_an_unknown_id(models, reverts, owner, registered, name):
     for unknown in (0, 2, 2**256 - 1):
         with reverts("ModelNotFound", unknown):
-            call(models.functions, owner, unknown).call({"from": owner})
+            OWN_ID_CALLS[name](models.functions, owner, unknown).call({"from": owner})
 
 
-def test_every_function_that_takes_an_id_is_tested_above():
-    """A new function taking a model id must be added to the parametrised test above."""
+def test_every_function_that_takes_an_id_is_tested():
+    """A new function taking a model id must be added above or to the shared suite."""
+    from test_asset_registry import SHARED_ID_CALLS
+
     abi = load_artifact("ModelRegistry")["abi"]
     takes_id = {
-        f["name"]
-        for f in abi
-        if f["type"] == "function" and f["inputs"] and f["inputs"][0]["name"] == "id"
+        f["name"] for f in abi if f["type"] == "function" and f["inputs"] and f["inputs"][0]["name"] == "id"
     }
-    assert takes_id - {"exists"} == {
-        "getModel",
-        "rootOf",
-        "ownerOf",
-        "statusOf",
-        "lineageHashOf",
-        "checkLineage",
-        "isManager",
-        "canManage",
-        "verifyLeaf",
-        "verifyFile",
-        "transferOwnership",
-        "setManager",
-        "setStatus",
-    }
-
-
-# --- ownership ---------------------------------------------------------------------------
-
-
-def test_transfer_ownership(models, send, model_events, owner, other, registered):
-    fn = models.functions
-    before = fn.getModel(registered).call()
-    receipt = send(fn.transferOwnership(registered, other), owner)
-    assert fn.ownerOf(registered).call() == other
-    assert model_events(receipt, "ModelOwnershipTransferred") == [
-        {"id": registered, "previousOwner": owner, "newOwner": other}
-    ]
-    # the rest of the record is untouched
-    assert fn.getModel(registered).call() == (before[0], other, *before[2:])
-
-
-def test_transfer_ownership_owner_only(models, send, reverts, owner, other, manager, registered):
-    send(models.functions.setManager(registered, manager, True), owner)
-    for caller in (other, manager):
-        with reverts("ModelUnauthorized", registered, caller):
-            models.functions.transferOwnership(registered, caller).call({"from": caller})
-
-
-def test_transfer_ownership_not_to_zero(models, reverts, owner, registered):
-    with reverts("ModelZeroAddress"):
-        models.functions.transferOwnership(registered, ZERO_ADDRESS).call({"from": owner})
-
-
-def test_new_owner_has_the_powers_and_old_one_loses_them(
-    models, send, reverts, owner, other, registered
-):
-    send(models.functions.transferOwnership(registered, other), owner)
-    with reverts("ModelUnauthorized", registered, owner):
-        models.functions.setStatus(registered, DEPRECATED, "").call({"from": owner})
-    send(models.functions.setStatus(registered, DEPRECATED, "old"), other)
+    assert takes_id - {"exists"} == set(OWN_ID_CALLS) | set(SHARED_ID_CALLS)
 
 
 def test_owning_a_dataset_gives_no_power_over_models_trained_on_it(
     models, reverts, curator, registered
 ):
-    with reverts("ModelUnauthorized", registered, curator):
+    with reverts("AssetUnauthorized", registered, curator):
         models.functions.setStatus(registered, REVOKED, "mine").call({"from": curator})
-
-
-# --- managers ----------------------------------------------------------------------------
-
-
-def test_set_manager(models, send, model_events, owner, manager, registered):
-    fn = models.functions
-    assert not fn.isManager(registered, manager).call()
-    assert not fn.canManage(registered, manager).call()
-    assert fn.canManage(registered, owner).call()
-    assert not fn.isManager(registered, owner).call()
-
-    receipt = send(fn.setManager(registered, manager, True), owner)
-    assert model_events(receipt, "ModelManagerSet") == [
-        {"id": registered, "manager": manager, "allowed": True}
-    ]
-    assert fn.isManager(registered, manager).call() and fn.canManage(registered, manager).call()
-
-    receipt = send(fn.setManager(registered, manager, False), owner)
-    assert model_events(receipt, "ModelManagerSet") == [
-        {"id": registered, "manager": manager, "allowed": False}
-    ]
-    assert not fn.isManager(registered, manager).call()
-    assert not fn.canManage(registered, manager).call()
-
-
-def test_managers_are_per_model(models, send, owner, manager, registered):
-    send(models.functions.register(root(2), META, URI, [1], []), owner)
-    send(models.functions.setManager(registered, manager, True), owner)
-    assert not models.functions.canManage(2, manager).call()
-
-
-def test_set_manager_owner_only_and_not_zero(
-    models, send, reverts, owner, other, manager, registered
-):
-    send(models.functions.setManager(registered, manager, True), owner)
-    for caller in (other, manager):  # a manager cannot appoint managers
-        with reverts("ModelUnauthorized", registered, caller):
-            models.functions.setManager(registered, other, True).call({"from": caller})
-    with reverts("ModelZeroAddress"):
-        models.functions.setManager(registered, ZERO_ADDRESS, True).call({"from": owner})
-
-
-def test_transfer_drops_the_previous_owners_managers(
-    models, send, owner, other, manager, registered
-):
-    fn = models.functions
-    send(fn.setManager(registered, manager, True), owner)
-    send(fn.transferOwnership(registered, other), owner)
-    assert not fn.isManager(registered, manager).call()
-    assert not fn.canManage(registered, manager).call()
-    assert not fn.canManage(registered, owner).call()
-    # ... and they come back if the model returns to that owner
-    send(fn.transferOwnership(registered, owner), other)
-    assert fn.isManager(registered, manager).call()
-
-
-# --- status ------------------------------------------------------------------------------
-
-
-def test_status_transitions(models, send, model_events, owner, registered):
-    fn = models.functions
-    receipt = send(fn.setStatus(registered, DEPRECATED, "superseded by v2"), owner)
-    assert model_events(receipt, "ModelStatusChanged") == [
-        {"id": registered, "status": DEPRECATED, "reason": "superseded by v2"}
-    ]
-    assert fn.statusOf(registered).call() == DEPRECATED
-    send(fn.setStatus(registered, ACTIVE, "v2 withdrawn"), owner)  # deprecation can be undone
-    assert fn.statusOf(registered).call() == ACTIVE
-    receipt = send(fn.setStatus(registered, REVOKED, "trained on leaked data"), owner)
-    assert model_events(receipt, "ModelStatusChanged")[0]["status"] == REVOKED
-    assert fn.getModel(registered).call()[:3] == (root(1), owner, REVOKED)
-
-
-@pytest.mark.parametrize("target", [ACTIVE, DEPRECATED, REVOKED])
-def test_revoked_is_final(models, send, reverts, owner, registered, target):
-    send(models.functions.setStatus(registered, REVOKED, "bad"), owner)
-    with reverts("ModelAlreadyRevoked", registered):
-        models.functions.setStatus(registered, target, "undo").call({"from": owner})
-
-
-def test_set_status_to_the_current_one_is_refused(models, send, reverts, owner, registered):
-    with reverts("ModelInvalidStatus", ACTIVE):
-        models.functions.setStatus(registered, ACTIVE, "").call({"from": owner})
-    send(models.functions.setStatus(registered, DEPRECATED, ""), owner)
-    with reverts("ModelInvalidStatus", DEPRECATED):
-        models.functions.setStatus(registered, DEPRECATED, "").call({"from": owner})
-
-
-def test_set_status_out_of_range_is_rejected_by_the_abi_decoder(
-    models, reverts, w3, owner, registered
-):
-    call = models.functions.setStatus(registered, 3, "")  # web3 encodes any uint8
-    with reverts(""):
-        w3.eth.call({"from": owner, "to": models.address, "data": call._encode_transaction_data()})
-
-
-def test_set_status_owner_only(models, send, reverts, owner, other, manager, registered):
-    send(models.functions.setManager(registered, manager, True), owner)
-    for caller in (other, manager):
-        with reverts("ModelUnauthorized", registered, caller):
-            models.functions.setStatus(registered, REVOKED, "").call({"from": caller})
-
-
-def test_a_revoked_model_can_still_be_transferred_and_managed(
-    models, send, owner, other, manager, registered
-):
-    send(models.functions.setStatus(registered, REVOKED, "bad"), owner)
-    send(models.functions.setManager(registered, manager, True), owner)
-    send(models.functions.transferOwnership(registered, other), owner)
-    assert models.functions.statusOf(registered).call() == REVOKED
 
 
 def test_revoking_does_not_cascade(models, registry, send, owner, curator, registered):

@@ -53,7 +53,7 @@ def expected_register_error(
     """The error ModelRegistry.register must revert with, in its documented order; None if it
     must succeed."""
     if root == ZERO:
-        return ("ModelEmptyRoot",)
+        return ("AssetEmptyRoot",)
     if not dataset_ids:
         return ("ModelNoDatasets",)
     for ids in (dataset_ids, parent_ids):
@@ -182,11 +182,11 @@ class Scenario:
         if model is None:
             error = ("ModelNotFound", id_)
         elif sender != model.owner:
-            error = ("ModelUnauthorized", id_, sender)
+            error = ("AssetUnauthorized", id_, sender)
         elif model.status == REVOKED:
-            error = ("ModelAlreadyRevoked", id_)
+            error = ("AssetAlreadyRevoked", id_)
         elif model.status == status:
-            error = ("ModelInvalidStatus", status)
+            error = ("AssetInvalidStatus", status)
         else:
             error = None
         call = self.models.functions.setStatus(id_, status, "why")

@@ -53,6 +53,7 @@ PROOF_EXECUTION_LIMIT = 10_000
 GRANT_LIMIT = 55_000  # a new lease, granted by the asset's owner
 RECORD_ACCESS_LIMIT = 35_000  # by a grantee whose lease is active
 ANCHOR_LIMIT = 60_000  # an access-log batch, any size, first or later, by owner or manager
+CONSENT_REVOKE_LIMIT = 50_000  # by the owner, the first revocation in a 256-record word
 
 TX_BASE = 21_000
 #: EIP-7623 (Prague): a transaction pays at least 21,000 + 10 per calldata token,
@@ -68,6 +69,11 @@ FILE_SHA256 = hashlib.sha256(b"part-00042").digest()
 RECORD_INDEX = 123_456
 RECORD_COMMITMENT = hashlib.sha256(b"salt" + b'{"text": "hello"}').digest()
 REASON = "superseded by a corrected version"
+#: What `aiprov consent revoke --reason` puts on-chain: the keccak256 of the reason's text.
+REASON_HASH = bytes.fromhex("6b163f5222f504e36bbe20561a4998f0e8d00c8dd8f3e15274f7daa574a5d773")  # keccak256(b"erasure request")
+#: Multiproof checks: 3 of the 16 leaves of a tree (OpenZeppelin's getMultiProof shape).
+MULTIPROOF_LEAVES = 16
+MULTIPROOF_PICKS = (2, 7, 11)
 #: ModelRegistry's cap on the dataset ids, and on the parent model ids, of one registration.
 MAX_REFERENCES = 64
 DAY = 86_400
@@ -109,6 +115,61 @@ def fold_proof(leaf: bytes, proof: list[bytes]) -> bytes:
     for sibling in proof:
         node = _keccak(min(node, sibling) + max(node, sibling))
     return node
+
+
+def multiproof(leaves: list[bytes], picks: list[int]) -> tuple[bytes, list[bytes], list[bool], list[int]]:
+    """(root, proof, proofFlags, order) of an OpenZeppelin multiproof for ``leaves[i]``, i in
+    ``picks``, in a ``StandardMerkleTree`` layout (leaves sorted, array-based complete tree);
+    ``order`` is the order of the picked indexes that the proof expects (its ``leaves``)."""
+    ordered = sorted(range(len(leaves)), key=lambda i: leaves[i])
+    size = 2 * len(leaves) - 1
+    tree = [b""] * size
+    slot = {}
+    for position, value_index in enumerate(ordered):
+        tree[size - 1 - position] = leaves[value_index]
+        slot[value_index] = size - 1 - position
+    for i in range(size - 1 - len(leaves), -1, -1):
+        a, b = tree[2 * i + 1], tree[2 * i + 2]
+        tree[i] = _keccak(min(a, b) + max(a, b))
+    # @openzeppelin/merkle-tree's getMultiProof, step for step.
+    stack = sorted((slot[i] for i in picks), reverse=True)
+    indices = list(stack)
+    proof: list[bytes] = []
+    flags: list[bool] = []
+    while stack and stack[0] > 0:
+        j = stack.pop(0)
+        s = j - 1 if j % 2 == 0 else j + 1  # sibling
+        p = (j - 1) // 2
+        if stack and s == stack[0]:
+            flags.append(True)
+            stack.pop(0)
+        else:
+            flags.append(False)
+            proof.append(tree[s])
+        stack.append(p)
+    by_slot = {v: k for k, v in slot.items()}
+    return tree[0], proof, flags, [by_slot[j] for j in indices]
+
+
+def multiproof_inputs() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fixed multiproof inputs for checkFiles and checkRecords: 3 of 16 files, 3 of 16 records."""
+    file_values = [
+        (f"data/train/part-{i:05d}.parquet", FILE_SIZE + i, _keccak(b"file %d" % i))
+        for i in range(MULTIPROOF_LEAVES)
+    ]
+    record_values = [
+        (RECORD_INDEX + i, _keccak(b"record %d" % i)) for i in range(MULTIPROOF_LEAVES)
+    ]
+    out = []
+    for types, values in (
+        (["string", "uint256", "bytes32"], file_values),
+        (["uint256", "bytes32"], record_values),
+    ):
+        leaves = [standard_leaf(types, list(v)) for v in values]
+        root, proof, flags, order = multiproof(leaves, list(MULTIPROOF_PICKS))
+        columns = [list(column) for column in zip(*(values[i] for i in order))]
+        out.append({"root": root, "proof": proof, "flags": flags, "values": columns})
+    return out[0], out[1]
 
 
 def new_chain() -> Web3:
@@ -207,18 +268,31 @@ def measure_dataset_registry() -> dict[str, int]:
     file_root = fold_proof(file_leaf, siblings)
     record_root = fold_proof(record_leaf, siblings)
 
-    # register: id 1 (files), id 2 (a new version of 1), id 3 (records).
+    # register: id 1 (files), id 2 (a new version of 1), ids 3 and 4 (records; the same root
+    # twice: 3 gets consent revocations and erasures, 4 none).
     meter.transact("register", fn.register(file_root, METADATA_HASH, METADATA_URI, 0), owner)
     meter.transact(
         "register[parent]", fn.register(file_root, METADATA_HASH, METADATA_URI, 1), owner
     )
     fn.register(record_root, METADATA_HASH, METADATA_URI, 0).transact({"from": owner})
+    fn.register(record_root, METADATA_HASH, METADATA_URI, 0).transact({"from": owner})  # 4
 
     meter.transact("setManager", fn.setManager(3, manager, True), owner)
     meter.transact("setStatus", fn.setStatus(1, 1, REASON), owner)  # Active -> Deprecated
-    meter.transact("revokeConsent", fn.revokeConsent(3, RECORD_INDEX, "erasure request"), manager)
+    # Consent: the first revocation in a 256-record word creates it (the SPEC figure, by the
+    # owner); by a manager the registry also reads the manager's slot; then one in a used word.
+    meter.transact("revokeConsent", fn.revokeConsent(3, RECORD_INDEX, REASON_HASH), owner)
     meter.transact(
-        "revokeConsent[same word]", fn.revokeConsent(3, RECORD_INDEX + 1, "erasure request"), owner
+        "revokeConsent[manager]", fn.revokeConsent(3, RECORD_INDEX + 256, REASON_HASH), manager
+    )
+    meter.transact(
+        "revokeConsent[same word]", fn.revokeConsent(3, RECORD_INDEX + 1, REASON_HASH), owner
+    )
+    # Erasure of a record whose consent stands (sets both bits, two events), then of one whose
+    # consent was revoked before.
+    meter.transact("eraseRecord", fn.eraseRecord(3, RECORD_INDEX + 512, REASON_HASH), owner)
+    meter.transact(
+        "eraseRecord[consent revoked]", fn.eraseRecord(3, RECORD_INDEX + 1, REASON_HASH), owner
     )
     meter.transact("transferOwnership", fn.transferOwnership(2, other), owner)
 
@@ -231,14 +305,43 @@ def measure_dataset_registry() -> dict[str, int]:
     meter.view("isManager", fn.isManager(3, manager), other)
     meter.view("canManage", fn.canManage(3, manager), other)  # a manager: owner check + lookup
     meter.view("isConsentRevoked", fn.isConsentRevoked(3, RECORD_INDEX), other)
+    meter.view("isErased", fn.isErased(3, RECORD_INDEX + 1), other)
     meter.view("verifyLeaf", fn.verifyLeaf(1, siblings, file_leaf), other)
     meter.view("verifyFile", fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
-    meter.view("verifyRecord", fn.verifyRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT), other)
+    meter.view("verifyRecord", fn.verifyRecord(4, siblings, RECORD_INDEX, RECORD_COMMITMENT), other)
+    meter.view("checkFile", fn.checkFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
+    # checkRecord on a record whose consent stands (the verifier's usual case) and on one that
+    # was erased (one more slot read).
+    meter.view(
+        "checkRecord", fn.checkRecord(4, siblings, RECORD_INDEX, RECORD_COMMITMENT), other
+    )
+    meter.view(
+        "checkRecord[erased]", fn.checkRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT), other
+    )
+    files, records = multiproof_inputs()
+    file_tree_root = files["root"]
+    fn.register(file_tree_root, METADATA_HASH, METADATA_URI, 0).transact({"from": owner})  # 5
+    fn.register(records["root"], METADATA_HASH, METADATA_URI, 0).transact({"from": owner})  # 6
+    meter.view(
+        "checkFiles",
+        fn.checkFiles(5, files["proof"], files["flags"], *files["values"]),
+        other,
+    )
+    meter.view(
+        "checkRecords",
+        fn.checkRecords(6, records["proof"], records["flags"], *records["values"]),
+        other,
+    )
 
     # The fixed inputs must be the happy path, or the numbers mean nothing.
     assert fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256).call()
     assert fn.verifyRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT).call()
+    assert fn.checkRecord(4, siblings, RECORD_INDEX, RECORD_COMMITMENT).call() == [True, 0, False, False]
+    assert fn.checkRecord(3, siblings, RECORD_INDEX, RECORD_COMMITMENT).call() == [True, 0, True, False]
+    assert fn.checkFiles(5, files["proof"], files["flags"], *files["values"]).call()[0]
+    assert fn.checkRecords(6, records["proof"], records["flags"], *records["values"]).call()[0]
     assert fn.canManage(3, manager).call() and fn.isConsentRevoked(3, RECORD_INDEX).call()
+    assert fn.isErased(3, RECORD_INDEX + 1).call()
     return meter.results
 
 
@@ -308,9 +411,17 @@ def measure_model_registry() -> dict[str, int]:
     meter.view("canManage", fn.canManage(1, manager), other)  # a manager: owner check + lookup
     meter.view("verifyLeaf", fn.verifyLeaf(1, siblings, file_leaf), other)
     meter.view("verifyFile", fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
+    meter.view("checkFile", fn.checkFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256), other)
+    files, _ = multiproof_inputs()
+    fn.register(files["root"], METADATA_HASH, "", [1], []).transact({"from": owner})
+    files_model = MAX_REFERENCES + 2
+    meter.view(
+        "checkFiles", fn.checkFiles(files_model, files["proof"], files["flags"], *files["values"]), other
+    )
 
     # The fixed inputs must be the happy path, or the numbers mean nothing.
-    assert fn.modelCount().call() == MAX_REFERENCES + 1
+    assert fn.checkFiles(files_model, files["proof"], files["flags"], *files["values"]).call()[0]
+    assert fn.modelCount().call() == MAX_REFERENCES + 2
     assert fn.checkLineage(1, *lineage).call() and fn.canManage(1, manager).call()
     assert fn.verifyFile(1, siblings, FILE_PATH, FILE_SIZE, FILE_SHA256).call()
     return meter.results
