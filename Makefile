@@ -7,14 +7,18 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 STAMP_PY  := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
+# slither needs web3 < 8 (the project uses 8), so it has a venv of its own
+SLITHER_VENV  := .venv-slither
+STAMP_SLITHER := $(SLITHER_VENV)/.installed
 
-.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot bench bench-quick clean help
+.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot slither bench bench-quick clean help
 
 help:
 	@echo "make demo          hash, anchor and verify a sample dataset on the embedded chain"
 	@echo "make test          install everything and run the whole test suite"
 	@echo "make contracts     recompile contracts/ into aiprov/contracts/artifacts (pinned solc)"
 	@echo "make gas-snapshot  re-measure gas and rewrite contracts/gas-snapshot.json"
+	@echo "make slither       static analysis of contracts/; fails on anything not in tools/slither/triage.json"
 	@echo "make bench         run the side-by-side benchmarks (full sizes; bench-quick for small)"
 
 setup: $(STAMP_PY) $(STAMP_NPM)
@@ -47,6 +51,14 @@ contracts-check: setup
 gas-snapshot: setup
 	$(PY) -m tools.contracts.gas --write
 
+$(STAMP_SLITHER): tools/slither/requirements.txt
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet -r tools/slither/requirements.txt
+	@touch $@
+
+slither: setup $(STAMP_SLITHER)
+	$(PY) -m tools.slither.check --slither $(SLITHER_VENV)/bin/slither
+
 bench: setup
 	$(PY) benchmarks/bench_hashing.py
 	$(PY) benchmarks/bench_manifest.py
@@ -64,4 +76,4 @@ bench-quick: setup
 	$(PY) benchmarks/bench_s3.py --quick
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo
+	rm -rf $(VENV) $(SLITHER_VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo
