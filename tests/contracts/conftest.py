@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
+from web3.logs import DISCARD
 
 from aiprov.contracts import load_artifact
 from tools.contracts.gas import new_chain, standard_leaf
@@ -44,6 +45,29 @@ def w3():
 def accounts(w3) -> list[str]:
     """Ten funded, unlocked accounts; accounts[0] deploys."""
     return list(w3.eth.accounts)
+
+
+@pytest.fixture
+def owner(accounts) -> str:
+    """The account that registers (and so owns) what a test is about."""
+    return accounts[1]
+
+
+@pytest.fixture
+def other(accounts) -> str:
+    return accounts[2]
+
+
+@pytest.fixture
+def manager(accounts) -> str:
+    """Appointed by ``owner`` where a test needs a manager."""
+    return accounts[3]
+
+
+@pytest.fixture
+def stranger(accounts) -> str:
+    """Neither owner nor manager of anything."""
+    return accounts[4]
 
 
 @pytest.fixture(scope="session")
@@ -310,7 +334,8 @@ def events(registry):
     """``events(receipt, "DatasetRegistered")`` — the decoded args of that event, in order."""
 
     def _events(receipt, name: str) -> list[dict[str, Any]]:
-        return [dict(e["args"]) for e in getattr(registry.events, name)().process_receipt(receipt)]
+        logs = getattr(registry.events, name)().process_receipt(receipt, errors=DISCARD)  # others
+        return [dict(e["args"]) for e in logs]
 
     return _events
 

@@ -79,21 +79,6 @@ def reg(request, registry, models, send, accounts) -> Registry:
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def other(accounts):
-    return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
 def registered(reg, owner) -> int:
     """Asset 1, owned by ``owner``."""
     return reg.register(owner, keccak(b"root 1"))

@@ -20,21 +20,6 @@ META = keccak(b"metadata")
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def other(accounts):
-    return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
 def registered(registry, send, owner):
     """Dataset 1, owned by ``owner``."""
     send(registry.functions.register(root(1), META, URI, 0), owner)

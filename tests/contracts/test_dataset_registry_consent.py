@@ -21,21 +21,6 @@ RECORDS = [[i, hashlib.sha256(b"salt%d" % i + b'{"row": %d}' % i).digest()] for 
 INDICES = [0, 255, 256, 2**200]
 
 
-@pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
-def stranger(accounts):
-    return accounts[4]
-
-
 def register(registry, send, owner, tree_root: bytes) -> int:
     receipt = send(registry.functions.register(tree_root, META, "", 0), owner)
     return registry.events.DatasetRegistered().process_receipt(receipt)[0]["args"]["id"]

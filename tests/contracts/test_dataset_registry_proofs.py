@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from eth_utils import keccak
+
+from test_asset_registry import FILES
 
 from tools.contracts.gas import standard_leaf
 
@@ -14,19 +15,7 @@ FILE_TYPES = ["string", "uint256", "bytes32"]
 RECORD_TYPES = ["uint256", "bytes32"]
 META = keccak(b"metadata")
 
-FILES = [
-    ["README.md", 1_204, hashlib.sha256(b"readme").digest()],
-    ["data/train/part-00000.parquet", 268_435_456, hashlib.sha256(b"part 0").digest()],
-    ["data/train/part-00001.parquet", 268_435_455, hashlib.sha256(b"part 1").digest()],
-    ["data/test/part-00000.parquet", 1_048_576, hashlib.sha256(b"test 0").digest()],
-    ["labels/классы.csv", 0, hashlib.sha256(b"").digest()],  # UTF-8 path, empty file
-]
 RECORDS = [[i, hashlib.sha256(b"salt%d" % i + b'{"row": %d}' % i).digest()] for i in range(7)]
-
-
-@pytest.fixture
-def owner(accounts):
-    return accounts[1]
 
 
 def register(registry, send, owner, tree_root: bytes) -> int:

@@ -26,21 +26,6 @@ def dataset_root(n: int) -> bytes:
 
 
 @pytest.fixture
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture
-def other(accounts):
-    return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
-
-
-@pytest.fixture
 def curator(accounts):
     """Registers the datasets: a model may be trained on anyone's datasets."""
     return accounts[4]
