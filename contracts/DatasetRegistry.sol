@@ -16,9 +16,10 @@ import {IDatasetRegistry} from "./interfaces/IDatasetRegistry.sol";
  *
  * @dev How to use it: call {register} with the manifest root (as `aiprov hash` prints it), a
  * hash and URI of the metadata document, and the parent id (0 for none); keep the returned id.
- * A verifier then calls {checkFile} or {checkRecord} (or their multiproof variants) with a
- * proof from `aiprov prove`: one call says whether the value is included, the dataset's
- * status, and for a record whether its consent was revoked or it was erased.
+ * A verifier then calls {checkFile} or {checkRecord} (or their multiproof variants) with an
+ * OpenZeppelin `StandardMerkleTree` proof of the file or record: one call says whether the
+ * value is included, the dataset's status, and for a record whether its consent was revoked
+ * or it was erased.
  *
  * Gas design (a registration must cost at most 80,000 gas, whole transaction): two fresh
  * storage slots per id (see {AssetRegistry}); the metadata hash and URI are emitted in

@@ -15,8 +15,9 @@ import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
  * @dev How to use it: deploy it with the address of the DatasetRegistry. Call {register} with
  * the manifest root (as `aiprov hash` prints it), a hash and URI of the metadata document, the
  * ids of the datasets the model was trained on and of the models it derives from; keep the
- * returned id. Anyone can then call {verifyFile} with a proof from `aiprov prove`, and
- * {checkLineage} with the arrays of the {ModelRegistered} event.
+ * returned id. Anyone can then call {verifyFile} or {checkFile} with an OpenZeppelin
+ * `StandardMerkleTree` proof of a file, and {checkLineage} with the arrays of the
+ * {ModelRegistered} event.
  *
  * Gas design (a registration with two datasets must cost at most 160,000 gas, whole
  * transaction):
