@@ -219,22 +219,12 @@ def clock(w3) -> Clock:
     return Clock(w3)
 
 
-# --- the roles of the AccessLeases payment tests (modules may define their own) -----------
-
-
-@pytest.fixture
-def owner(accounts):
-    return accounts[1]
+# --- the roles of the AccessLeases payment tests (owner and manager are above) -----------
 
 
 @pytest.fixture
 def buyer(accounts):
     return accounts[2]
-
-
-@pytest.fixture
-def manager(accounts):
-    return accounts[3]
 
 
 # --- transactions and custom errors ------------------------------------------------------
