@@ -62,32 +62,33 @@ _RULES: dict[str, tuple[type[AiprovError], Callable[[dict[str, Any]], str]]] = {
                                                      "0x" + bytes(a["batchRoot"]).hex() + " is empty or has a zero root"),
     "LeaseInvalidPrice": (InvalidArgument, lambda a: f"a price of {_eth(a['pricePerDay'])} per day is above the "
                                                      "cap of 2**128 - 1 wei"),
+    # AssetRegistry (both registries)
+    "AssetUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not the owner (or a manager) of {a['id']}"),
+    "AssetAlreadyRevoked": (ContractRefused, lambda a: f"{a['id']} is revoked, and revocation is final"),
+    "AssetEmptyRoot": (InvalidArgument, lambda a: "an all-zero root cannot be registered"),
+    "AssetZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
+    "AssetInvalidStatus": (InvalidArgument, lambda a: f"the status is already {a['status']}"),
+    "AssetLengthMismatch": (InvalidArgument, lambda a: f"{a['given']} values given where {a['expected']} were expected"),
     # DatasetRegistry
     "DatasetNotFound": (ContractRefused, lambda a: f"dataset {a['id']} does not exist"),
-    "DatasetUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not the owner (or a manager) of dataset {a['id']}"),
     "DatasetParentNotFound": (ContractRefused, lambda a: f"parent dataset {a['parentId']} does not exist"),
-    "DatasetAlreadyRevoked": (ContractRefused, lambda a: f"dataset {a['id']} is revoked, and revocation is final"),
     "DatasetConsentAlreadyRevoked": (ContractRefused, lambda a: f"consent for record {a['recordIndex']} of dataset "
                                                                 f"{a['id']} is already revoked"),
-    "DatasetEmptyRoot": (InvalidArgument, lambda a: "an all-zero root cannot be registered"),
-    "DatasetZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
-    "DatasetInvalidStatus": (InvalidArgument, lambda a: f"status {a['status']} is not a valid status"),
+    "DatasetRecordAlreadyErased": (ContractRefused, lambda a: f"record {a['recordIndex']} of dataset {a['id']} "
+                                                              "is already erased"),
     # ModelRegistry
     "ModelNotFound": (ContractRefused, lambda a: f"model {a['id']} does not exist"),
-    "ModelUnauthorized": (ContractRefused, lambda a: f"{a['account']} is not the owner (or a manager) of model {a['id']}"),
     "ModelDatasetNotFound": (ContractRefused, lambda a: f"dataset {a['datasetId']} does not exist"),
     "ModelDatasetRevoked": (ContractRefused, lambda a: f"dataset {a['datasetId']} is revoked: a model cannot be "
                                                        "registered on it"),
     "ModelParentNotFound": (ContractRefused, lambda a: f"base model {a['parentModelId']} does not exist"),
     "ModelParentRevoked": (ContractRefused, lambda a: f"base model {a['parentModelId']} is revoked: a model cannot "
                                                       "be registered on it"),
-    "ModelAlreadyRevoked": (ContractRefused, lambda a: f"model {a['id']} is revoked, and revocation is final"),
-    "ModelEmptyRoot": (InvalidArgument, lambda a: "an all-zero root cannot be registered"),
     "ModelNoDatasets": (InvalidArgument, lambda a: "a model needs at least one --dataset it was trained on"),
     "ModelDuplicateReference": (InvalidArgument, lambda a: f"id {a['id']} is listed twice"),
     "ModelTooManyReferences": (InvalidArgument, lambda a: f"{a['count']} references is more than the {a['max']} allowed"),
-    "ModelInvalidStatus": (InvalidArgument, lambda a: f"status {a['status']} is not a valid status"),
     "ModelZeroAddress": (InvalidArgument, lambda a: "the zero address is not allowed here"),
+    "MerkleProofInvalidMultiproof": (InvalidArgument, lambda a: "the multiproof's proof and flags do not fit its leaves"),
     # OpenZeppelin's, from inside a payout: the environment, not the user's input (exit 3)
     "FailedCall": (TransactionFailed, lambda a: "a payment made by the contract failed"),
     "InsufficientBalance": (TransactionFailed, lambda a: f"the contract holds {_eth(a['balance'])}, "
