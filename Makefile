@@ -52,12 +52,14 @@ bench: setup
 	$(PY) benchmarks/bench_manifest.py
 	$(PY) benchmarks/bench_merkle.py
 	$(PY) benchmarks/bench_cli.py
+	$(PY) benchmarks/bench_startup.py
 
 bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
 	$(PY) benchmarks/bench_manifest.py --quick
 	$(PY) benchmarks/bench_merkle.py --quick
 	$(PY) benchmarks/bench_cli.py --quick
+	$(PY) benchmarks/bench_startup.py --quick
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import accounts, assets, audit, datasets, gateway, hashing, leases, models, node  # noqa: F401 (assets, models register commands)
+from . import accounts, assets, audit, changes, datasets, gateway, hashing, leases, models, node  # noqa: F401 (assets, models register commands)
 from .groups import ALL_GROUPS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -34,6 +34,7 @@ def cli() -> None:
 
 
 hashing.register(cli)
+changes.register(cli)
 for _group in ALL_GROUPS:
     cli.add_command(_group)
 accounts.register(cli)
