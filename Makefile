@@ -66,6 +66,7 @@ bench: setup
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_s3.py
+	$(PY) benchmarks/bench_startup.py
 
 bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
@@ -74,6 +75,7 @@ bench-quick: setup
 	$(PY) benchmarks/bench_cli.py --quick
 	$(PY) benchmarks/bench_parallel.py --quick
 	$(PY) benchmarks/bench_s3.py --quick
+	$(PY) benchmarks/bench_startup.py --quick
 
 clean:
 	rm -rf $(VENV) $(SLITHER_VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo

@@ -34,6 +34,7 @@ from .results import (
     AccountInfo,
     AssetInfo,
     DeployResult,
+    DiffResult,
     HistoryResult,
     LeaseCheck,
     LeaseInfo,
@@ -43,6 +44,7 @@ from .results import (
     PayeesResult,
     PriceResult,
     RegisterResult,
+    StatusReport,
     StatusResult,
     TimeResult,
     VerifyResult,
@@ -74,6 +76,7 @@ class Client:
         account: str | None = None,
         home: str | os.PathLike | None = None,
         confirmations: int | None = None,
+        rpc_timeout: float | None = None,
     ) -> None:
         from .chain.networks import load_config
 
@@ -84,6 +87,8 @@ class Client:
         if confirmations is not None and not 1 <= int(confirmations) <= 1000:
             raise InvalidArgument(f"--confirmations must be between 1 and 1000, got {confirmations}")
         self.confirmations = confirmations
+        #: seconds one JSON-RPC request may take, retries included (None: AIPROV_RPC_TIMEOUT, else 20)
+        self.rpc_timeout = rpc_timeout
         self.account = _given(account, "AIPROV_ACCOUNT", "--account") or config.account
         self.home = Path(home).expanduser() if home else state_home()
         if self.account is not None:
@@ -116,7 +121,8 @@ class Client:
         from .session import Session
 
         if self._session_obj is None:
-            backend = open_backend(self.network, self.home, rpc_url=self.rpc_url, confirmations=self.confirmations)
+            backend = open_backend(self.network, self.home, rpc_url=self.rpc_url, confirmations=self.confirmations,
+                                   rpc_timeout=self.rpc_timeout)
             self._session_obj = Session(backend, self.home, self.account, hints=hints)
         self._depth += 1
         try:
@@ -182,7 +188,7 @@ class Client:
             )
 
     def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None,
-               engine: str = "local", scheduler: str | None = None) -> VerifyResult:
+               cached: bool = False, engine: str = "local", scheduler: str | None = None) -> VerifyResult:
         """Check that the bytes at ``path`` are what was registered and not revoked.
 
         With ``id``: that registration's root must equal the computed root.
@@ -199,19 +205,43 @@ class Client:
         wanted_id = _parse_id(id, "--id") if id is not None else None
         target = registration.target_of(path)
         receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
-        actual = build_manifest(
-            target,
-            ignore=list(expected.ignore) if expected else None,
-            follow_dir_symlinks=bool(expected and expected.symlinks == "all"),
-            progress=progress,
-            engine=engine,
-            scheduler=scheduler,
-        )
-        problems = registration.ignored_problems(target, actual, rec)
+        rules = dict(ignore=list(expected.ignore) if expected else None,
+                     follow_dir_symlinks=bool(expected and expected.symlinks == "all"))
+        local = isinstance(target, Path)
+        if cached and local:  # files unchanged since last hashed (stat cache) are not read again
+            from .manifest.statcache import cached_manifest
+
+            actual = cached_manifest(target, self.home, **rules)
+        else:
+            actual = build_manifest(target, progress=progress, engine=engine, scheduler=scheduler, **rules)
+        problems = registration.ignored_problems(target, actual, rec) if local else []
         with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
             return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
                                  expected=expected, problems=problems, extra_check=extra)
+
+    def status(self, path, *, receipt=None) -> StatusReport:
+        """What changed in ``path`` since the latest version in its receipt. Needs no chain and no state.
+
+        Added, removed, modified and renamed files; unchanged files (same device,
+        inode, size, mtime, ctime as when last hashed) are not read again.
+        """
+        from . import changes
+
+        return changes.status(path, receipt, self.home)
+
+    def diff(self, kind: str, first: int, second: int, *, receipts=()) -> DiffResult:
+        """Files added / removed / modified / renamed from version ``first`` to ``second``.
+
+        Both roots come from the chain; each manifest from ``receipts`` or this
+        machine's manifest store, used only if it hashes to its on-chain root.
+        """
+        from . import changes
+
+        kind = _kind(kind)
+        a, b = _parse_id(first), _parse_id(second)
+        with self.session() as s:
+            return changes.diff(s, kind, a, b, receipts, self.home)
 
     def verify_dataset(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
         return self.verify("dataset", path, id=id, receipt=receipt, progress=progress)

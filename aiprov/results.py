@@ -432,3 +432,50 @@ class ExportResult:
 
     def to_json(self) -> dict:
         return self.document
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """``aiprov status PATH``: the target against the latest version in its receipt (no chain)."""
+
+    kind: str
+    path: str
+    id: int  # the receipt's latest version
+    chain_id: int
+    root: str  # of the files now
+    expected_root: str  # the receipt's latest version
+    status: str  # clean | changed
+    changes: Any  # aiprov.manifest.Changes
+    receipt: Path
+    files: int
+    files_read: int  # files whose bytes were read (the others came from the stat cache)
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind, "path": self.path, "id": self.id, "chain_id": self.chain_id,
+            "root": self.root, "expected_root": self.expected_root, "status": self.status,
+            "changes": self.changes.to_dict(), "receipt": str(self.receipt), "files": self.files,
+            "files_read": self.files_read,
+        }
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """``aiprov diff KIND A B``: what changed from version A to version B (their manifests)."""
+
+    kind: str
+    from_id: int
+    id: int
+    from_root: str
+    root: str
+    status: str  # same | changed
+    changes: Any  # aiprov.manifest.Changes
+    chain_id: int
+    network: str
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind, "from_id": self.from_id, "id": self.id, "from_root": self.from_root,
+            "root": self.root, "status": self.status, "changes": self.changes.to_dict(),
+            "chain_id": self.chain_id, "network": self.network,
+        }

@@ -232,7 +232,8 @@ class AnvilNode:
             time.sleep(0.05)
         raise ChainError(
             f"Anvil did not answer at {url} within {timeout:g} s",
-            hint=f"see its log: {self.log_file}",
+            hint=f"see its log: {self.log_file}; on a slow machine raise AIPROV_NODE_START_TIMEOUT "
+            f"(now {timeout:g} s)",
         )
 
     def _start_failure(self) -> ChainError:

@@ -5,9 +5,12 @@ retries cover only an allow-list of read methods, and it raises on any non-2xx
 HTTP status before looking at the body, so a JSON-RPC error carried by an HTTP
 500 (a revert, say) would look like an outage and be retried. aiprov encodes
 and signs everything itself; all it needs from a node is "send this request,
-give me the result or the error". This is that, on ``requests`` (keep-alive,
-proxies from the environment, TLS verification), with urllib3's own retries
-left at zero so that the only retry loop is the one below.
+give me the result or the error". This is that, on ``http.client`` (keep-alive,
+proxies from the environment, TLS verification: :mod:`.http`), where every
+attempt has a hard deadline, so a silent or trickling server cannot hold a
+command: an attempt gets at most ``timeout`` seconds, a request (its retries
+included) at most ``deadline`` (the CLI sets both from ``--rpc-timeout`` /
+``AIPROV_RPC_TIMEOUT``, default 20 s: 10 s per attempt).
 
 What is retried (exponential backoff with jitter, ``retries`` times):
 connection reset / dropped / timed out, HTTP 408/425/429/5xx without a JSON-RPC
@@ -140,7 +143,8 @@ class JsonRpcClient:
     ``retries`` is the number of extra attempts after the first; waits grow
     ``backoff * 2**n`` seconds up to ``max_backoff``, each drawn uniformly from
     its upper half (jitter), and honour a server's ``Retry-After`` up to 30 s.
-    ``timeout`` bounds each attempt (connect: at most 10 s of it).
+    ``timeout`` bounds each attempt, whole (connect: at most ``connect_timeout``
+    of it); ``deadline`` bounds one request with its retries (default 2 × timeout).
     """
 
     def __init__(
@@ -148,10 +152,12 @@ class JsonRpcClient:
         url: str,
         *,
         retries: int = 5,
-        timeout: float = 30.0,
+        timeout: float = 10.0,
         backoff: float = 0.25,
         max_backoff: float = 8.0,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = None,
+        connect_timeout: float = 5.0,
     ) -> None:
         try:
             parts = urlsplit(url)
@@ -170,10 +176,12 @@ class JsonRpcClient:
         self.where = redact_url(url)
         self.retries = retries
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else 2 * timeout
         self.backoff = backoff
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._ids = itertools.count(1)
+        self._connect_timeout = connect_timeout
         self._session = None
         #: whether the node ever answered; until then a refused connection fails at once
         self.reached = False
@@ -189,11 +197,21 @@ class JsonRpcClient:
         """Call ``method``; the JSON ``result``. Raises :class:`RpcError` or ``ChainError``."""
         attempts = 1 + (self.retries if retries is None else retries)
         last: _Transient | None = None
+        give_up = time.monotonic() + self.deadline
+        out_of_time = False
         for attempt in range(attempts):
             if last is not None:
-                self._sleep(self.delay(attempt - 1, last.retry_after))
+                wait = self.delay(attempt - 1, last.retry_after)
+                if time.monotonic() + wait >= give_up:
+                    out_of_time = True
+                    break
+                self._sleep(wait)
+            left = give_up - time.monotonic()
+            if left <= 0:
+                out_of_time = True
+                break
             try:
-                return self._attempt(method, params)
+                return self._attempt(method, params, min(self.timeout, left))
             except _Unreachable as exc:
                 if not self.reached:
                     raise self.unreachable(exc.reason) from None
@@ -201,6 +219,13 @@ class JsonRpcClient:
             except _Transient as exc:
                 last = exc
         assert last is not None
+        if out_of_time or time.monotonic() >= give_up - 0.05:
+            raise ChainError(
+                f"the node at {self.where} did not answer {method} within {self.deadline:g} s "
+                f"(last: {last.reason})",
+                hint=f"the node may be down or overloaded: raise the limit with --rpc-timeout or "
+                f"AIPROV_RPC_TIMEOUT (now {self.deadline:g} s), or use another RPC URL",
+            )
         raise ChainError(
             f"the node at {self.where} did not answer {method} after {attempts} attempts "
             f"(last: {last.reason})",
@@ -228,40 +253,31 @@ class JsonRpcClient:
 
     def _http(self):
         if self._session is None:
-            import requests
+            from .http import HttpTransport
 
-            session = requests.Session()
-            session.headers.update({"Content-Type": "application/json", "User-Agent": "aiprov"})
-            if is_loopback_url(self.url):
-                session.trust_env = False  # a local node is never behind $HTTP_PROXY
-            self._session = session
+            self._session = HttpTransport(self.url, connect_timeout=self._connect_timeout)
         return self._session
 
-    def _attempt(self, method: str, params: Sequence[Any]) -> Any:
-        import requests
+    def _attempt(self, method: str, params: Sequence[Any], timeout: float | None = None) -> Any:
+        from .http import HttpFailure
 
+        timeout = self.timeout if timeout is None else timeout
         payload = json.dumps(
             {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
-        )
+        ).encode("utf-8")
         try:
-            response = self._http().post(
-                self.url, data=payload, timeout=(min(10.0, self.timeout), self.timeout)
-            )
-        except requests.exceptions.ConnectTimeout:
-            raise _Unreachable("connection timed out") from None
-        except requests.exceptions.ReadTimeout:
-            raise _Transient(f"no answer within {self.timeout:g} s") from None
-        except requests.exceptions.ConnectionError as exc:
-            raise _connection_failure(exc) from None
-        except requests.exceptions.RequestException as exc:  # truncated body, bad chunking ...
-            raise _Transient(f"broken response ({type(exc).__name__})") from None
+            response = self._http().post(payload, timeout)
+        except HttpFailure as exc:
+            if exc.kind in ("refused", "unknown host", "connect timeout"):
+                raise _Unreachable(exc.reason if exc.kind != "connect timeout" else "connection timed out") from None
+            raise _Transient(exc.reason) from None
         self.reached = True
         return self._answer(method, response)
 
     def _answer(self, method: str, response) -> Any:
-        status = response.status_code
+        status = response.status
         try:
-            body = response.json()
+            body = json.loads(response.body)
         except ValueError:
             body = None
         is_rpc = isinstance(body, dict) and ("result" in body or "error" in body)
@@ -298,34 +314,8 @@ class JsonRpcClient:
         raise RpcError(self.where, method, code, message, data)
 
 
-def _connection_failure(exc: Exception) -> _Transient:
-    """Tell "nothing listens" (refused, unknown host) from "the line dropped"."""
-    cause: BaseException | None = exc
-    seen = 0
-    while cause is not None and seen < 10:
-        name = type(cause).__name__
-        if name in ("NewConnectionError", "NameResolutionError") or isinstance(cause, ConnectionRefusedError):
-            text = str(cause).lower()
-            if "name" in text and ("resolve" in text or "known" in text):
-                return _Unreachable("unknown host")
-            return _Unreachable("connection refused")
-        if isinstance(cause, ConnectionResetError):
-            return _Transient("connection reset")
-        if name in ("SSLError", "SSLCertVerificationError") or isinstance(cause, ssl.SSLError):
-            verify = getattr(cause, "verify_message", None) or ""
-            return _Unreachable(f"TLS failed{': ' + verify if verify else ''} (certificate, or not an HTTPS server)")
-        nxt = getattr(cause, "reason", None)
-        if not isinstance(nxt, BaseException) or nxt is cause:  # urllib3 puts strings in .reason too
-            nxt = cause.__context__
-        if nxt is None and cause.args and isinstance(cause.args[0], BaseException):
-            nxt = cause.args[0]
-        cause = nxt
-        seen += 1
-    return _Transient("connection dropped")
-
-
 def _retry_after(response) -> float | None:
-    value = response.headers.get("Retry-After")
+    value = response.headers.get("retry-after")
     if not value:
         return None
     try:

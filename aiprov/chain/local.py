@@ -35,7 +35,10 @@ from typing import Sequence
 from ..errors import ChainError, StateLocked, TransactionFailed
 from .backend import Backend, DevChain
 from .devkeys import DEV_ACCOUNT_COUNT, DEV_BALANCE_WEI, dev_address, dev_private_key
-from .kvstore import SQLiteKV
+from .pyevm_lazy import defer_bls_precompiles
+
+defer_bls_precompiles()  # before py-evm is first imported (kvstore imports it): ~0.2-0.4 s per command
+from .kvstore import SQLiteKV  # noqa: E402
 from .types import Block, CallReverted, Log, TxReceipt
 
 #: Chain id of every embedded chain (Ganache/geth dev convention; Anvil uses 31337).

@@ -205,9 +205,36 @@ def is_dev_network(name: str | None, rpc_url: str | None = None) -> bool:
         return False
 
 
+#: Default limit on one JSON-RPC request, retries included (seconds; AIPROV_RPC_TIMEOUT / --rpc-timeout).
+DEFAULT_RPC_TIMEOUT = 20.0
+#: Default wait for a transaction to be mined and confirmed (seconds; AIPROV_RECEIPT_TIMEOUT).
+DEFAULT_RECEIPT_TIMEOUT = 120.0
+
+
+def seconds_setting(name: str, value, default: float) -> float:
+    """A positive number of seconds from a flag or an environment variable (exit 2 otherwise)."""
+    value = os.environ.get(name) if value is None else value
+    if value in (None, ""):
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < 86400:
+        raise InvalidArgument(f"{name} must be a number of seconds between 0 and 86400, got {value!r}")
+    return seconds
+
+
 def open_backend(network: str | None, home: Path, *, rpc_url: str | None = None,
-                 confirmations: int | None = None) -> Backend:
-    """Connect to ``network``. The caller closes the returned backend."""
+                 confirmations: int | None = None, rpc_timeout: float | None = None) -> Backend:
+    """Connect to ``network``. The caller closes the returned backend.
+
+    Every wait is bounded: one JSON-RPC request (retries included) by
+    ``rpc_timeout`` / ``AIPROV_RPC_TIMEOUT`` (20 s; an attempt gets half, its
+    connect at most 5 s of that); a transaction's mining and confirmations by
+    ``AIPROV_RECEIPT_TIMEOUT`` (120 s); the local chain's lock by
+    ``AIPROV_LOCK_TIMEOUT`` (120 s). Each ends in exit 3 naming the setting.
+    """
     net = resolve_network(network, rpc_url)
     if net.rpc_url is None:
         from .local import LocalChain
@@ -215,9 +242,8 @@ def open_backend(network: str | None, home: Path, *, rpc_url: str | None = None,
         return LocalChain(home)
     from .rpc import RpcBackend
 
-    from ..envconfig import env_seconds
-
-    timeout = env_seconds("AIPROV_RECEIPT_TIMEOUT", 120)
+    timeout = seconds_setting("AIPROV_RECEIPT_TIMEOUT", None, DEFAULT_RECEIPT_TIMEOUT)
+    limit = seconds_setting("AIPROV_RPC_TIMEOUT", rpc_timeout, DEFAULT_RPC_TIMEOUT)
     return RpcBackend(
         net.rpc_url,
         network=net.name,
@@ -226,6 +252,8 @@ def open_backend(network: str | None, home: Path, *, rpc_url: str | None = None,
         confirmations=confirmations,
         default_confirmations=net.confirmations,
         receipt_timeout=timeout,
+        timeout=limit / 2,
+        deadline=limit,
         lock_dir=Path(home) / "locks",
         max_fee_cap=net.max_fee_wei,
         priority_fee_cap=net.priority_fee_wei,

@@ -110,10 +110,11 @@ class RpcBackend(Backend, DevChain):
         lock_dir: Path | None = None,
         max_fee_cap: int | None = None,
         priority_fee_cap: int | None = None,
-        timeout: float = 30.0,
+        timeout: float = 10.0,
         backoff: float = 0.25,
         lock_timeout: float | None = None,
         default_confirmations: int = 2,
+        deadline: float | None = None,
     ) -> None:
         if confirmations is not None and confirmations < 1:
             raise InvalidArgument(f"--confirmations must be at least 1, not {confirmations}")
@@ -132,7 +133,7 @@ class RpcBackend(Backend, DevChain):
         self._log_span: int | None = None  # largest eth_getLogs range known to work
         loopback = is_loopback_url(url)
         self._poll = (0.02, 0.25) if loopback else (0.5, 3.0)
-        self.rpc = JsonRpcClient(url, retries=retries, timeout=timeout, backoff=backoff)
+        self.rpc = JsonRpcClient(url, retries=retries, timeout=timeout, backoff=backoff, deadline=deadline)
         self.where = self.rpc.where
         try:
             self.chain_id = self._connect(expected_chain_id)
@@ -395,14 +396,16 @@ class RpcBackend(Backend, DevChain):
             if left <= 0:
                 if mined_at is None:
                     message = f"transaction not mined after {timeout:g} s (tx 0x{bytes(tx_hash).hex()})"
+                    hint = (f"it may still be mined; re-run the command (registration is idempotent), "
+                            f"or wait longer: AIPROV_RECEIPT_TIMEOUT={timeout:g} now")
                 else:
                     message = (
                         f"transaction mined in block {mined_at} but not {self.confirmations} blocks deep "
                         f"after {timeout:g} s (tx 0x{bytes(tx_hash).hex()})"
                     )
-                raise TransactionFailed(
-                    message, hint="it may still be mined; re-run the command — registration is idempotent"
-                )
+                    hint = (f"the chain is not adding blocks: ask for fewer with --confirmations, or wait "
+                            f"longer with AIPROV_RECEIPT_TIMEOUT (now {timeout:g} s); re-running is safe")
+                raise TransactionFailed(message, hint=hint)
             time.sleep(min(interval, left))
             interval = min(max_interval, interval * 1.5)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import accounts, assets, audit, completion, datasets, gateway, hashing, leases, models, node, payments  # noqa: F401 (assets, models register commands)
+from . import accounts, assets, audit, changes, completion, datasets, gateway, hashing, leases, models, node, payments  # noqa: F401 (assets, models register commands)
 from .app import AiprovGroup
 from .groups import ALL_GROUPS
 
@@ -35,6 +35,7 @@ def cli() -> None:
 
 
 hashing.register(cli)
+changes.register(cli)
 for _group in ALL_GROUPS:
     cli.add_command(_group)
 accounts.register(cli)

@@ -88,12 +88,14 @@ def _commands(kind: str) -> None:
     @click.argument("path", type=click.Path(path_type=str))
     @click.option("--id", "id_", type=str, callback=positive_int, metavar="ID", help=f"{noun.capitalize()} id to compare with.")
     @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Receipt to use (default: PATH.aiprov.json).")
+    @click.option("--cached", is_flag=True,
+                  help="Do not re-read files unchanged since last hashed (device, inode, size, mtime, ctime).")
     @engine_options
     @command_options()
-    def verify_cmd(env: Env, path, id_, receipt, engine, scheduler) -> int:
+    def verify_cmd(env: Env, path, id_, receipt, cached, engine, scheduler) -> int:
         with hashing_progress(not env.json) as progress:
-            result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress, engine=engine,
-                                         scheduler=scheduler)
+            result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress, cached=cached,
+                                         engine=engine, scheduler=scheduler)
         return render_verify(env, result)
 
     verify_cmd.help = (

@@ -31,11 +31,17 @@ def _render_status(env: Env, status) -> int:
 @click.option("--chain-id", type=click.IntRange(1, 2**63), default=31337, show_default=True)
 @command_options(chain=False)
 def node_start(env: Env, port: int, chain_id: int) -> int:
-    """Start Anvil in the background with persisted state (use it with --network anvil)."""
+    """Start Anvil in the background with persisted state (use it with --network anvil).
+
+    Gives up (exit 3) when it does not answer within AIPROV_NODE_START_TIMEOUT seconds (30).
+    """
     from ..chain.anvil_node import AnvilNode
     from ..fsutil import state_home
 
-    return _render_status(env, AnvilNode(state_home()).start(port=port, chain_id=chain_id))
+    from ..chain.networks import seconds_setting
+
+    timeout = seconds_setting("AIPROV_NODE_START_TIMEOUT", None, 30.0)
+    return _render_status(env, AnvilNode(state_home()).start(port=port, chain_id=chain_id, timeout=timeout))
 
 
 @node_group.command("stop")

@@ -29,12 +29,14 @@ class Env:
     json: bool
     verbose: bool
     confirmations: int | None = None
+    rpc_timeout: float | None = None
     quiet: bool = False
 
     def client(self):
         from ..client import Client
 
-        return Client(self.network, rpc_url=self.rpc_url, account=self.account, confirmations=self.confirmations)
+        return Client(self.network, rpc_url=self.rpc_url, account=self.account, confirmations=self.confirmations,
+                      rpc_timeout=self.rpc_timeout)
 
 
 def _debug(verbose: bool) -> bool:
@@ -51,9 +53,9 @@ def command_options(*, chain: bool = True, signs: bool = True):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, network=None, rpc_url=None, account=None, as_json=False, verbose=False,
-                    confirmations=None, quiet=False, **kwargs):
+                    confirmations=None, rpc_timeout=None, quiet=False, **kwargs):
             env = Env(network=network, rpc_url=rpc_url, account=account, json=as_json, verbose=verbose,
-                      confirmations=confirmations, quiet=quiet)
+                      confirmations=confirmations, rpc_timeout=rpc_timeout, quiet=quiet)
             ctx = click.get_current_context()
             from .output import quiet_output
 
@@ -77,6 +79,10 @@ def command_options(*, chain: bool = True, signs: bool = True):
                              help="Network to use [env AIPROV_NETWORK; default: local]."),
                 click.option("--rpc-url", envvar="AIPROV_RPC_URL", metavar="URL",
                              help="JSON-RPC endpoint [env AIPROV_RPC_URL]."),
+                click.option("--rpc-timeout", type=click.FloatRange(0, 86400, min_open=True), metavar="SECONDS",
+                             envvar="AIPROV_RPC_TIMEOUT",
+                             help="Give up on a silent or slow node after this long per request, retries "
+                                  "included [env AIPROV_RPC_TIMEOUT; default 20]."),
             ] + ([
                 click.option("--account", envvar="AIPROV_ACCOUNT", metavar="ACCOUNT",
                              help="Signing account: dev:N, a keystore name, or an address [env AIPROV_ACCOUNT]."),

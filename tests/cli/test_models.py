@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -189,15 +188,18 @@ def test_train_and_register_example_runs(home, tmp_path):
 
 def test_ci_workflow_commands_gate_on_the_bytes(home, tmp_path):
     """Run the workflow's own verify step (examples/ci/verify-model.yml) against the embedded chain."""
-    workflow = (REPO_ROOT / "examples" / "ci" / "verify-model.yml").read_text()
-    (step,) = re.findall(r"run: (aiprov verify model .*)", workflow)
+    import yaml
+
+    workflow = yaml.safe_load((REPO_ROOT / "examples" / "ci" / "verify-model.yml").read_text())
+    (step,) = [s["run"] for s in workflow["jobs"]["verify"]["steps"] if "aiprov verify model" in s.get("run", "")]
     workdir = tmp_path / "repo"
     release = write_files(workdir / "release", {"weights.bin": os.urandom(2048), "config.json": "{}"})
     data = write_files(tmp_path / "data", {"d.csv": "x\n1\n"})
     d = json.loads(run_aiprov("register", "dataset", data, "--json").stdout)["id"]
     model_id = json.loads(run_aiprov("register", "model", release, "--dataset", d, "--json").stdout)["id"]
-    command = step.replace('${{ vars.AIPROV_MODEL_ID }}', str(model_id))
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", AIPROV_NETWORK="local")
+    command = step  # its inputs are environment variables, as the workflow's env block sets them
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", AIPROV_NETWORK="local",
+               AIPROV_MODEL_ID=str(model_id))
     env.pop("AIPROV_RPC_URL", None)
 
     def gate() -> subprocess.CompletedProcess:
