@@ -163,7 +163,11 @@ class Gateway:
         if len(raw) > MAX_HEADER_LINES or sum(len(k) + len(v) for k, v in raw) > MAX_HEADER_BYTES:
             raise _Refused(431, "headers-too-large", f"request headers over {MAX_HEADER_BYTES} bytes or "
                                                      f"{MAX_HEADER_LINES} lines")
-        headers = request.headers
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw}  # names come lower-cased
+        if len(headers) != len(raw):
+            names = [k for k, _ in raw]
+            if any(names.count(k) > 1 for k in set(names) if k.startswith(b"x-aiprov-") or k == b"range"):
+                raise _Refused(401, "malformed", "an X-Aiprov-* or Range header appears twice")
         try:
             signed = from_headers(headers, signed_path)
         except BadRequest as exc:
@@ -244,16 +248,22 @@ def _error(status: int, reason: str, message: str, seq: int | None):
                         status_code=status, headers=headers)
 
 
+_SERVED = None
+
+
 def _file_response(real: str, entry, seq: int, st):
-    from starlette.responses import FileResponse
+    global _SERVED
+    if _SERVED is None:
+        from starlette.responses import FileResponse
 
-    class _Served(FileResponse):
-        async def __call__(self, scope, receive, send):
-            # If-Range could turn a range into the whole file behind the log's back: ignore it
-            scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
-            await super().__call__(scope, receive, send)
+        class Served(FileResponse):
+            async def __call__(self, scope, receive, send):
+                # If-Range could turn a range into the whole file behind the log's back: ignore it
+                scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
+                await super().__call__(scope, receive, send)
 
-    return _Served(real, media_type="application/octet-stream", stat_result=st,
+        _SERVED = Served
+    return _SERVED(real, media_type="application/octet-stream", stat_result=st,
                    headers={"X-Aiprov-Log-Seq": str(seq), "X-Aiprov-Sha256": entry.sha256, "Cache-Control": "no-store"})
 
 
