@@ -54,6 +54,7 @@ bench: setup
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_s3.py
+	$(PY) benchmarks/bench_gateway.py
 
 bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
@@ -62,6 +63,7 @@ bench-quick: setup
 	$(PY) benchmarks/bench_cli.py --quick
 	$(PY) benchmarks/bench_parallel.py --quick
 	$(PY) benchmarks/bench_s3.py --quick
+	$(PY) benchmarks/bench_gateway.py --quick
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo
