@@ -17,7 +17,7 @@ JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
 | 403    | wrong-asset                              | signed for another asset |
 | 401    | expired / expiry-too-far                 | expiresAt passed, or more than 5 minutes ahead |
 | 401    | bad-signature                            | does not recover to X-Aiprov-Account (EIP-712 domain mismatch too) |
-| 429    | rate-limited                             | the account (or, unsigned, the client address) is over its rate |
+| 429    | rate-limited                             | the account is over its rate (or the client address, for refusals before an account is proven) |
 | 403    | no-access                                | ``hasAccess`` is false now (no lease, expired, revoked) |
 | 404    | not-in-manifest                          | not a manifest entry (``../``, ``%2e%2e``, absolute, unknown) |
 | 403    | symlink-escape                           | the entry now resolves to another file than at start |
@@ -140,6 +140,9 @@ class Gateway:
         try:
             target = await self._check(request, signed_path, path, fields)
         except _Refused as r:
+            if "account" not in fields and not self.anon_limiter.allow(client.rsplit(":", 1)[0]):
+                # refused before any account was proven (unsigned, expired, bad signature …): per address
+                r = _Refused(429, "rate-limited", "too many refused requests from this address")
             fields.update(granted=False, reason=r.reason, bytes=0, status=r.status)
             seq, _, _ = await self._append(**fields)
             if seq is None:
@@ -171,8 +174,6 @@ class Gateway:
         try:
             signed = from_headers(headers, signed_path)
         except BadRequest as exc:
-            if not self.anon_limiter.allow(fields["client"].rsplit(":", 1)[0]):
-                raise _Refused(429, "rate-limited", "too many requests from this address") from None
             raise _Refused(401, exc.reason, str(exc)) from None
         req = signed.request
         cfg = self.config
