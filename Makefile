@@ -67,6 +67,7 @@ bench: setup
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_s3.py
 	$(PY) benchmarks/bench_startup.py
+	$(PY) benchmarks/bench_gateway.py
 
 bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
@@ -76,6 +77,7 @@ bench-quick: setup
 	$(PY) benchmarks/bench_parallel.py --quick
 	$(PY) benchmarks/bench_s3.py --quick
 	$(PY) benchmarks/bench_startup.py --quick
+	$(PY) benchmarks/bench_gateway.py --quick
 
 clean:
 	rm -rf $(VENV) $(SLITHER_VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo

@@ -128,12 +128,24 @@ class Batch:
 
 def entry_leaf(entry: Entry) -> bytes:
     """``keccak256(keccak256(abi.encode(entry values)))`` — OpenZeppelin's standard leaf."""
-    from eth_abi import encode
-
     from ..manifest.keccak import keccak256
 
-    seq, t, account, path, granted, reason, nbytes, request = entry.values()
-    return keccak256(keccak256(encode(list(LEAF_ENCODING), [seq, t, account, path, granted, reason, nbytes, request])))
+    return keccak256(keccak256(encode_entry(entry)))
+
+
+def encode_entry(entry: Entry) -> bytes:
+    """``abi.encode`` of the entry's values (LEAF_ENCODING), by hand: eight head words, then
+    the two strings' tails (length word + UTF-8 padded to 32). A test checks it against eth_abi."""
+    path = entry.path.encode("utf-8")
+    reason = entry.reason.encode("utf-8")
+    path_tail = len(path).to_bytes(32, "big") + path + bytes(-len(path) % 32)
+    reason_tail = len(reason).to_bytes(32, "big") + reason + bytes(-len(reason) % 32)
+    return b"".join((
+        entry.seq.to_bytes(32, "big"), entry.time.to_bytes(32, "big"),
+        bytes(12) + bytes.fromhex(entry.account[2:]), (8 * 32).to_bytes(32, "big"),
+        (1 if entry.granted else 0).to_bytes(32, "big"), (8 * 32 + len(path_tail)).to_bytes(32, "big"),
+        entry.bytes.to_bytes(32, "big"), entry.request, path_tail, reason_tail,
+    ))
 
 
 @dataclass

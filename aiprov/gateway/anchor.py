@@ -41,13 +41,16 @@ class Anchorer:
 
         done = []
         while True:
+            fresh = self.log.pending_batch() is None  # planned just now: it cannot have been sent yet
             batch = self.log.plan_batch(self.max_entries)
             if batch is None:
                 return done
             s = self.open_session()
             try:
-                after = max((b.batch_id or 0 for b in self.log.batches() if b.state == "anchored"), default=0)
-                found = find_anchored(s, self.kind, self.asset_id, batch.root, batch.count, after)
+                found = None
+                if not fresh:  # left pending by a crash or a failed send: maybe it reached the chain
+                    after = max((b.batch_id or 0 for b in self.log.batches() if b.state == "anchored"), default=0)
+                    found = find_anchored(s, self.kind, self.asset_id, batch.root, batch.count, after)
                 if found is None:
                     found = anchor_batch(s, self.signer, self.kind, self.asset_id, batch.root, batch.count)
             finally:

@@ -17,7 +17,7 @@ JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
 | 403    | wrong-asset                              | signed for another asset |
 | 401    | expired / expiry-too-far                 | expiresAt passed, or more than 5 minutes ahead |
 | 401    | bad-signature                            | does not recover to X-Aiprov-Account (EIP-712 domain mismatch too) |
-| 429    | rate-limited                             | the account (or, unsigned, the client address) is over its rate |
+| 429    | rate-limited                             | the account is over its rate (or the client address, for refusals before an account is proven) |
 | 403    | no-access                                | ``hasAccess`` is false now (no lease, expired, revoked) |
 | 404    | not-in-manifest                          | not a manifest entry (``../``, ``%2e%2e``, absolute, unknown) |
 | 403    | symlink-escape                           | the entry now resolves to another file than at start |
@@ -140,6 +140,9 @@ class Gateway:
         try:
             target = await self._check(request, signed_path, path, fields)
         except _Refused as r:
+            if "account" not in fields and not self.anon_limiter.allow(client.rsplit(":", 1)[0]):
+                # refused before any account was proven (unsigned, expired, bad signature …): per address
+                r = _Refused(429, "rate-limited", "too many refused requests from this address")
             fields.update(granted=False, reason=r.reason, bytes=0, status=r.status)
             seq, _, _ = await self._append(**fields)
             if seq is None:
@@ -163,12 +166,14 @@ class Gateway:
         if len(raw) > MAX_HEADER_LINES or sum(len(k) + len(v) for k, v in raw) > MAX_HEADER_BYTES:
             raise _Refused(431, "headers-too-large", f"request headers over {MAX_HEADER_BYTES} bytes or "
                                                      f"{MAX_HEADER_LINES} lines")
-        headers = request.headers
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in raw}  # names come lower-cased
+        if len(headers) != len(raw):
+            names = [k for k, _ in raw]
+            if any(names.count(k) > 1 for k in set(names) if k.startswith(b"x-aiprov-") or k == b"range"):
+                raise _Refused(401, "malformed", "an X-Aiprov-* or Range header appears twice")
         try:
             signed = from_headers(headers, signed_path)
         except BadRequest as exc:
-            if not self.anon_limiter.allow(fields["client"].rsplit(":", 1)[0]):
-                raise _Refused(429, "rate-limited", "too many requests from this address") from None
             raise _Refused(401, exc.reason, str(exc)) from None
         req = signed.request
         cfg = self.config
@@ -244,16 +249,22 @@ def _error(status: int, reason: str, message: str, seq: int | None):
                         status_code=status, headers=headers)
 
 
+_SERVED = None
+
+
 def _file_response(real: str, entry, seq: int, st):
-    from starlette.responses import FileResponse
+    global _SERVED
+    if _SERVED is None:
+        from starlette.responses import FileResponse
 
-    class _Served(FileResponse):
-        async def __call__(self, scope, receive, send):
-            # If-Range could turn a range into the whole file behind the log's back: ignore it
-            scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
-            await super().__call__(scope, receive, send)
+        class Served(FileResponse):
+            async def __call__(self, scope, receive, send):
+                # If-Range could turn a range into the whole file behind the log's back: ignore it
+                scope = dict(scope, headers=[h for h in scope["headers"] if h[0] != b"if-range"])
+                await super().__call__(scope, receive, send)
 
-    return _Served(real, media_type="application/octet-stream", stat_result=st,
+        _SERVED = Served
+    return _SERVED(real, media_type="application/octet-stream", stat_result=st,
                    headers={"X-Aiprov-Log-Seq": str(seq), "X-Aiprov-Sha256": entry.sha256, "Cache-Control": "no-store"})
 
 

@@ -104,6 +104,17 @@ def test_group_commit_under_concurrency_keeps_every_entry_and_one_winner_per_non
     assert sum(1 for r in results if r[3] and r[2] == "nonce-reused") == 7
 
 
+def test_entry_encoding_is_solidity_abi_encode():
+    from eth_abi import encode
+
+    from aiprov.gateway.accesslog import Entry, encode_entry
+
+    for path, reason in [("", "unsigned"), ("données/é.csv", "ok"), ("a" * 33, "x" * 64), ("../../etc/passwd", "")]:
+        e = Entry(7, 1_800_000_000, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", path, True, reason, 2**40,
+                  bytes(range(32)))
+        assert encode_entry(e) == encode(list(LEAF_ENCODING), list(e.values()))
+
+
 def test_batches_cover_every_entry_once_and_match_openzeppelin(tmp_path):
     log = _log(tmp_path)
     for i in range(1, 8):
