@@ -212,16 +212,13 @@ DEFAULT_RECEIPT_TIMEOUT = 120.0
 
 
 def seconds_setting(name: str, value, default: float) -> float:
-    """A positive number of seconds from a flag or an environment variable (exit 2 otherwise)."""
-    value = os.environ.get(name) if value is None else value
-    if value in (None, ""):
-        return default
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1.0
-    if not 0 < seconds < 86400:
-        raise InvalidArgument(f"{name} must be a number of seconds between 0 and 86400, got {value!r}")
+    """A positive number of seconds: the flag's ``value``, else ``$name``, else ``default`` (exit 2 when malformed)."""
+    from ..envconfig import env_seconds
+
+    seconds = float(value) if value is not None else env_seconds(name, default, maximum=86400)
+    if not 0 < seconds <= 86400:
+        raise InvalidArgument(f"{name} must be a number of seconds above 0 and at most 86400, got {seconds:g}",
+                              hint=f"unset {name} for the default of {default:g} s")
     return seconds
 
 
