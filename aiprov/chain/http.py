@@ -125,6 +125,10 @@ class HttpTransport:
         except (socket.timeout, TimeoutError):
             conn.close()
             raise HttpFailure("connect timeout", f"no connection within {timeout:.3g} s") from None
+        except ssl.SSLError as exc:  # before OSError: it is one
+            conn.close()
+            verify = getattr(exc, "verify_message", None) or exc.reason or type(exc).__name__
+            raise HttpFailure("refused", f"TLS failed: {verify} (certificate, or not an HTTPS server)") from None
         except OSError as exc:
             conn.close()
             raise HttpFailure("refused", f"cannot connect ({exc.strerror or type(exc).__name__})") from None
