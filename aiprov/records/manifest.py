@@ -1,0 +1,157 @@
+"""A records-mode manifest: one Merkle leaf per record, salted (SPEC §2.1).
+
+Leaf ``i`` has encoding ``["uint256","bytes32"]`` and value ``(i, commitment_i)``
+with ``commitment_i = sha256(salt_i ‖ record bytes_i)``.  The root is the
+OpenZeppelin ``StandardMerkleTree`` root of those leaves.
+
+Salts come from the salts store (:mod:`.store`), so the same root comes out
+again for the same file: an unchanged file reuses its salts (so registering it
+again is idempotent), and a new version (``--parent``) reuses the salt of every
+record whose index and bytes are unchanged (so its proofs stay valid), and
+draws fresh random salts for the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+from array import array
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CheckFailed
+from ..manifest.keccak import keccak256
+from ..manifest.leaves import RECORD_LEAF_ENCODING
+from ..manifest.merkle import MerkleTree
+from .parse import RecordsFile, read_records
+from .store import ERASED, RecordsIndex, SaltsStore, find_indexes, open_index, write_index
+
+__all__ = ["FORMAT", "RecordErased", "RecordsManifest", "build_records", "commitment"]
+
+FORMAT = "aiprov-records/1"
+_RECORD_ENCODING = struct.Struct(">24xQ32s")
+
+
+class RecordErased(CheckFailed):
+    """A record was erased: its salt is destroyed, so nothing links to it any more."""
+
+
+def commitment(salt: bytes, record: bytes) -> bytes:
+    """``sha256(salt ‖ record bytes)``."""
+    return hashlib.sha256(salt + record).digest()
+
+
+@dataclass
+class RecordsManifest:
+    """What ``register --records`` anchors, and what its receipt keeps (no salts, no record bytes)."""
+
+    root: str
+    file: RecordsFile
+    index: RecordsIndex
+    count: int = 0  # records (the file's record bytes are dropped once committed)
+    reused_salts: int = 0  # records whose salt came from an earlier registration
+    format: str = FORMAT
+    kind: str = "records"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def record_count(self) -> int:
+        return self.count
+
+    @property
+    def file_count(self) -> int:
+        return 1
+
+    @property
+    def total_size(self) -> int:
+        return self.file.size
+
+    def to_dict(self) -> dict[str, Any]:
+        """The receipt's ``manifest``: how to recognise the file, never its records or salts."""
+        return {
+            "format": FORMAT,
+            "kind": "records",
+            "root": self.root,
+            "records_format": self.file.format,
+            "leafEncoding": list(RECORD_LEAF_ENCODING),
+            "file": self.file.path.name,
+            "records": self.count,
+            "size": self.file.size,
+            "header_sha256": self.file.header_sha256,
+        }
+
+
+def _split(salts: bytes) -> list[bytes]:
+    return [salts[i:i + 32] for i in range(0, len(salts), 32)]
+
+
+def _salts_for(rf: RecordsFile, home: Path, parent_root: str | None) -> tuple[bytes, int]:
+    """The salts for ``rf``'s records, and how many were reused."""
+    store = SaltsStore(home)
+    n = rf.count
+    # 1. the same file registered before from this state directory: the same salts
+    for index in reversed(find_indexes(home, file_sha256=rf.sha256)):
+        old = store.read(index.root)
+        if old is None or len(old) != 32 * n:
+            continue
+        erased = [i for i, s in enumerate(_split(old)) if s == ERASED]
+        if erased:
+            shown = ", ".join(map(str, erased[:10])) + (" …" if len(erased) > 10 else "")
+            raise RecordErased(
+                f"{rf.path} still holds record(s) {shown} erased from the dataset with root {index.root}",
+                hint="remove the erased records from the file before registering it again",
+            )
+        return old, n
+    # 2. a new version: keep the salts of records whose index and bytes are unchanged
+    fresh = bytearray(os.urandom(32 * n))
+    reused = 0
+    if parent_root is not None:
+        parent = open_index(home, parent_root)
+        old = store.read(parent_root)
+        if parent is not None and old is not None:
+            m = min(n, parent.count, len(old) // 32)
+            prior = parent.commitments()
+            sha = hashlib.sha256
+            records = rf.records
+            for i in range(m):
+                salt = old[32 * i:32 * i + 32]
+                if salt != ERASED and sha(salt + records[i]).digest() == prior[32 * i:32 * i + 32]:
+                    fresh[32 * i:32 * i + 32] = salt
+                    reused += 1
+            parent.close()
+    return bytes(fresh), reused
+
+
+def build_records(path: str | os.PathLike, home: Path, *, parent_root: str | None = None) -> RecordsManifest:
+    """Read, salt, commit and index the records of ``path``; persist salts and index first.
+
+    The salts and the index are written before anything is sent, so a crash
+    after the transaction loses nothing (the next run finds the same root).
+    """
+    rf = read_records(path)
+    n = rf.count
+    salts, reused = _salts_for(rf, Path(home), parent_root)
+    sha = hashlib.sha256
+    records = rf.records
+    commitments = [sha(salts[32 * i:32 * i + 32] + records[i]).digest() for i in range(n)]
+    lengths = array("Q", map(len, records))
+    rf.records = []  # the bytes are not needed any more; a million records are ~200 MB
+    del records
+    k = keccak256
+    encode = _RECORD_ENCODING.pack  # abi.encode(uint256 index, bytes32 commitment), index < 2**64
+    leaves = [k(k(encode(i, c))) for i, c in enumerate(commitments)]
+    tree = MerkleTree.from_leaves(leaves)
+    del leaves
+    root = "0x" + tree.root.hex()
+    SaltsStore(home).write(root, salts)
+    meta = {
+        "count": n,
+        "records_format": rf.format,
+        "file": {"name": rf.path.name, "size": rf.size, "sha256": rf.sha256},
+        "header_sha256": rf.header_sha256,
+    }
+    index = write_index(Path(home), root, meta, rf.starts, lengths, commitments, tree.nodes)
+    rf.starts = []
+    return RecordsManifest(root=root, file=rf, index=index, count=n, reused_salts=reused)
