@@ -33,6 +33,9 @@ from .results import (
     AccessResult,
     AccountInfo,
     AssetInfo,
+    ConsentList,
+    ConsentResult,
+    ConsentStatus,
     DeployResult,
     HistoryResult,
     LeaseCheck,
@@ -41,6 +44,9 @@ from .results import (
     LineageResult,
     ManagerResult,
     PriceResult,
+    ProofCheck,
+    ProofResult,
+    RecordsHashResult,
     RegisterResult,
     StatusResult,
     TimeResult,
@@ -49,6 +55,14 @@ from .results import (
 )
 from .units import parse_id as _parse_id
 from .units import parse_kind as _kind
+from .units import parse_record_index as _parse_index
+
+
+def _records_hash_result(rm) -> RecordsHashResult:
+    return RecordsHashResult(
+        root=rm.root, path=str(rm.file.path), records_format=rm.file.format, records=rm.record_count,
+        size=rm.file.size, sha256=rm.file.sha256, header_sha256=rm.file.header_sha256, reused_salts=rm.reused_salts,
+    )
 
 
 class Client:
@@ -118,6 +132,17 @@ class Client:
 
         return build_manifest(Path(path), follow_dir_symlinks=follow_dir_symlinks, ignore=ignore, progress=progress)
 
+    def hash_records(self, path) -> RecordsHashResult:
+        """The salted records root of a ``.jsonl`` / ``.csv`` file (SPEC §2.1). Needs no chain.
+
+        Salts are drawn on first use and kept in the private salts store of the
+        state directory, so ``register_dataset(path, records=True)`` anchors this root.
+        """
+        from .records.manifest import build_records
+
+        rm = build_records(path, self.home)
+        return _records_hash_result(rm)
+
     # -- datasets ----------------------------------------------------------------
 
     def register_dataset(
@@ -133,16 +158,28 @@ class Client:
         receipt: str | os.PathLike | None = None,
         follow_dir_symlinks: bool = False,
         progress=None,
+        records: bool = False,
     ) -> RegisterResult:
         """Hash ``path``, anchor its root in DatasetRegistry, write a receipt.
 
         Idempotent: if this account already registered the same root, nothing is
         sent and the existing id is returned with ``already_registered=True``.
+        ``records=True``: one salted leaf per record of a ``.jsonl`` / ``.csv``
+        file (SPEC §2.1); with ``parent``, records whose consent was revoked in
+        an earlier version are refused (:class:`aiprov.records.manifest.ConsentRevoked`).
         """
         from . import registration
         from .metadata import dataset_metadata
 
         parent_id = _parse_id(parent, "--parent") if parent is not None else 0
+        if records:
+            from .records import consent
+
+            with self.session() as s:
+                return consent.register_records(
+                    s, path, parent_id, metadata_uri=metadata_uri, receipt=receipt,
+                    fields=dict(name=name, description=description, license=license, source=source),
+                )
         manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks)
         doc = dataset_metadata(manifest, name=name, description=description, license=license, source=source)
         with self.session() as s:
@@ -221,6 +258,76 @@ class Client:
 
     def deprecate_dataset(self, id: int, reason: str = "") -> StatusResult:
         return self.set_status("dataset", id, "deprecated", reason)
+
+    # -- records: proofs and consent ----------------------------------------------
+
+    def prove(self, path, *, files: Iterable[str] = (), records: Iterable[int] = (), receipt=None) -> ProofResult:
+        """An ``aiprov-proof/1`` document for files (``files``) or records (``records``) of ``path``.
+
+        Reads the receipt beside ``path`` (or ``receipt``); a records proof also
+        needs this state directory's salts store and index. Needs no chain.
+        """
+        from .proofs import file_proof, record_proof
+        from .receipts import find_receipt, read_receipt
+
+        files, indices = list(files), [_parse_index(n) for n in records]
+        if bool(files) == bool(indices):
+            raise InvalidArgument("give --file REL... or --record N..., not both and not neither")
+        target = Path(path)
+        receipt_path = Path(receipt) if receipt else find_receipt(target, self.home)
+        if receipt_path is None:
+            raise InvalidArgument(f"no receipt for {target}: register it first, or pass --receipt FILE")
+        rec = read_receipt(receipt_path)
+        is_records = rec["manifest"].get("kind") == "records"
+        if indices and not is_records:
+            raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")
+        if files and is_records:
+            raise InvalidArgument(f"{target} was registered with --records: prove records with --record N")
+        doc = record_proof(self.home, rec, target, indices) if indices else file_proof(rec, target, files)
+        return ProofResult(kind=doc["kind"], dataset_id=rec["id"], root=rec["root"], document=doc)
+
+    def verify_proof(self, proof, *, offline: bool = False) -> ProofCheck:
+        """Check a proof document (a path or a dict): offline, then on-chain unless ``offline``.
+
+        On-chain it needs no state and no key: one call of the registry's view
+        on the chain the proof names (``--network`` / ``--rpc-url`` reach it).
+        """
+        from .proofs import parse_proof
+        from .records import consent
+
+        parsed = parse_proof(proof if isinstance(proof, dict) else Path(proof))
+        if offline:
+            return consent.check_proof(None, parsed)
+        with self.session() as s:
+            return consent.check_proof(s, parsed)
+
+    def revoke_consent(self, dataset_id: int, record: int, reason: str = "") -> ConsentResult:
+        """Record on-chain that record ``record``'s consent is revoked (owner or manager; permanent)."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.revoke(s, _parse_id(dataset_id), _parse_index(record), reason)
+
+    def erase_record(self, dataset_id: int, record: int, reason: str = "") -> ConsentResult:
+        """Destroy record ``record``'s salt in this state directory and record the erasure on-chain."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.erase(s, _parse_id(dataset_id), _parse_index(record), reason)
+
+    def consent_status(self, dataset_id: int, record: int) -> ConsentStatus:
+        """Whether record ``record`` of the dataset has its consent revoked or is erased."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.status(s, _parse_id(dataset_id), _parse_index(record))
+
+    def consent_list(self, dataset_id: int) -> ConsentList:
+        """Every consent revocation and erasure recorded for the dataset, oldest first."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.list_events(s, _parse_id(dataset_id))
 
     # -- models ------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import accounts, assets, audit, datasets, gateway, hashing, leases, models, node  # noqa: F401 (assets, models register commands)
+from . import accounts, assets, audit, datasets, gateway, hashing, leases, models, node, records  # noqa: F401 (assets, models register commands)
 from .groups import ALL_GROUPS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -41,6 +41,7 @@ node.register(cli)
 leases.register(cli)
 gateway.register(cli)
 audit.register(cli)
+records.register(cli)
 
 
 def main() -> None:

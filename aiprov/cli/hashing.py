@@ -24,10 +24,31 @@ def manifest_json(manifest) -> dict:
 @click.command("hash")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories (loops are errors).")
+@click.option("--records", is_flag=True,
+              help="One salted leaf per record of a .jsonl / .csv file (salts kept in the state directory).")
 @command_options(chain=False)
-def hash_command(env: Env, path: str, follow_dir_symlinks: bool) -> int:
-    """Print the Merkle root and per-file SHA-256 of PATH (a file or directory)."""
+def hash_command(env: Env, path: str, follow_dir_symlinks: bool, records: bool) -> int:
+    """Print the Merkle root and per-file SHA-256 of PATH (a file or directory).
+
+    With --records, PATH is a .jsonl or .csv file and every record (a line; a CSV row,
+    the header excluded) is a leaf (index, sha256(salt || record bytes)).
+
+    
+      aiprov hash ./data
+      aiprov hash patients.jsonl --records --json
+    """
     from ..manifest import build_manifest
+
+    if records:
+        from ..client import Client
+
+        result = Client().hash_records(path)
+        if env.json:
+            emit_json(result.to_json())
+            return 0
+        console().print(f"[bold]root[/bold] {result.root}  ({result.records} {result.records_format} records, "
+                        f"{human_size(result.size)}; {result.reused_salts} salts reused)")
+        return 0
 
     with hashing_progress(not env.json) as progress:
         manifest = build_manifest(path, follow_dir_symlinks=follow_dir_symlinks, progress=progress)

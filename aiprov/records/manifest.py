@@ -28,7 +28,7 @@ from ..manifest.merkle import MerkleTree
 from .parse import RecordsFile, read_records
 from .store import ERASED, RecordsIndex, SaltsStore, find_indexes, open_index, write_index
 
-__all__ = ["FORMAT", "RecordErased", "RecordsManifest", "build_records", "commitment"]
+__all__ = ["FORMAT", "ConsentRevoked", "Forbidden", "RecordErased", "RecordsManifest", "build_records", "commitment"]
 
 FORMAT = "aiprov-records/1"
 _RECORD_ENCODING = struct.Struct(">24xQ32s")
@@ -36,6 +36,19 @@ _RECORD_ENCODING = struct.Struct(">24xQ32s")
 
 class RecordErased(CheckFailed):
     """A record was erased: its salt is destroyed, so nothing links to it any more."""
+
+
+class ConsentRevoked(CheckFailed):
+    """A new version still holds a record whose consent was revoked in an earlier version."""
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A record of an earlier version that no new version may hold (its consent was revoked)."""
+
+    dataset_id: int
+    root: str
+    index: int
 
 
 def commitment(salt: bytes, record: bytes) -> bytes:
@@ -124,13 +137,62 @@ def _salts_for(rf: RecordsFile, home: Path, parent_root: str | None) -> tuple[by
     return bytes(fresh), reused
 
 
-def build_records(path: str | os.PathLike, home: Path, *, parent_root: str | None = None) -> RecordsManifest:
+def _refuse_revoked(rf: RecordsFile, home: Path, forbidden: list[Forbidden]) -> None:
+    """:class:`ConsentRevoked` naming every record of ``rf`` that is one of ``forbidden``, at any index.
+
+    Record ``r`` of an earlier version is recognised by its salt and commitment
+    (kept in this state directory): a record of the new file with the same
+    length whose ``sha256(salt ‖ bytes)`` is ``r``'s commitment is ``r``.
+    """
+    store = SaltsStore(home)
+    by_length: dict[int, list[int]] | None = None
+    hits: list[str] = []
+    for f in forbidden:
+        salt = store.salt(f.root, f.index)
+        index = open_index(home, f.root)
+        if salt is None or index is None:
+            raise ConsentRevoked(
+                f"record {f.index} of dataset {f.dataset_id} had its consent revoked, and its salt is not in "
+                f"{home}, so this version cannot be checked for it",
+                hint="register the new version from the state directory that registered the earlier one",
+            )
+        if salt == ERASED:
+            continue  # nothing links to an erased record any more (README: what erasure guarantees)
+        target, (_, length) = index.commitment(f.index), index.span(f.index)
+        index.close()
+        if by_length is None:
+            by_length = {}
+            for j, n in enumerate(map(len, rf.records)):
+                by_length.setdefault(n, []).append(j)
+        for j in by_length.get(length, ()):
+            if hashlib.sha256(salt + rf.records[j]).digest() == target:
+                hits.append(f"record {j} (record {f.index} of dataset {f.dataset_id})")
+    if hits:
+        shown = ", ".join(hits[:10]) + (f" and {len(hits) - 10} more" if len(hits) > 10 else "")
+        raise ConsentRevoked(
+            f"{rf.path.name} still holds {len(hits)} record(s) whose consent was revoked: {shown}",
+            hint="remove those records from the file, then register the new version",
+        )
+
+
+def build_records(
+    path: str | os.PathLike,
+    home: Path,
+    *,
+    parent_root: str | None = None,
+    forbidden: list[Forbidden] = (),
+) -> RecordsManifest:
     """Read, salt, commit and index the records of ``path``; persist salts and index first.
 
-    The salts and the index are written before anything is sent, so a crash
-    after the transaction loses nothing (the next run finds the same root).
+    ``forbidden`` are records of earlier versions whose consent was revoked:
+    if the file still holds any of them, :class:`ConsentRevoked` (exit 1) names
+    them and nothing is written.  The salts and the index are written before
+    anything is sent, so a crash after the transaction loses nothing (the next
+    run finds the same root).
     """
     rf = read_records(path)
+    if forbidden:
+        _refuse_revoked(rf, Path(home), list(forbidden))
     n = rf.count
     salts, reused = _salts_for(rf, Path(home), parent_root)
     sha = hashlib.sha256

@@ -1,0 +1,257 @@
+"""Records on the chain: registration, proof checks, consent revocation and erasure.
+
+Functions take a :class:`aiprov.session.Session` (or ``None`` for an offline
+proof check); :class:`aiprov.Client` wraps each in a method.  Only hashes go
+on-chain: a revocation or erasure carries ``keccak256(reason)``, never the
+reason text, a record, or a salt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import CheckFailed, InvalidArgument, NotRegistered, TransactionFailed
+from ..results import ConsentList, ConsentResult, ConsentStatus, ProofCheck, RegisterResult
+
+STATUS_NAMES = ("active", "deprecated", "revoked")
+REVOKED_EVENT = "RecordConsentRevoked"
+ERASED_EVENT = "RecordErased"
+
+
+def reason_hash(reason: str) -> bytes:
+    """``keccak256(utf8(reason))``; 32 zero bytes for no reason."""
+    from ..manifest.keccak import keccak256
+
+    return keccak256(reason.encode("utf-8")) if reason else bytes(32)
+
+
+def _hex(b: bytes) -> str:
+    return "0x" + bytes(b).hex()
+
+
+# ---------------------------------------------------------------- registration
+
+
+def revoked_upstream(session, dataset_id: int):
+    """Every record whose consent was revoked in ``dataset_id`` or its earlier versions."""
+    from .manifest import Forbidden
+
+    registry = session.datasets
+    out = []
+    seen = set()
+    current = dataset_id
+    while current and current not in seen:
+        seen.add(current)
+        record = registry.get(current)
+        indices = sorted({ev.args["recordIndex"] for ev in _events(session, current, REVOKED_EVENT)})
+        out.extend(Forbidden(current, record.root, i) for i in indices)
+        current = record.parent_id
+    return out
+
+
+def register_records(session, path, parent_id: int, *, metadata_uri: str, receipt, fields: dict) -> RegisterResult:
+    """``register dataset --records``: salt, commit, check the lineage's revoked records, anchor."""
+    from .. import assets
+    from ..metadata import records_metadata
+    from .manifest import build_records
+
+    parent_root, forbidden = None, []
+    if parent_id:
+        parent_root = session.datasets.get(parent_id).root  # NotRegistered (exit 1) names the id
+        forbidden = revoked_upstream(session, parent_id)
+    rm = build_records(path, session.home, parent_root=parent_root, forbidden=forbidden)
+    doc = records_metadata(rm, **fields)
+
+    def send(root: bytes, doc_hash: bytes):
+        return session.datasets.register(session.signer, root, doc_hash, metadata_uri, parent_id)
+
+    return assets.register(
+        session, "dataset", path, rm, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
+        receipt_extra=lambda reg: {"parent_id": reg.parent_id},
+    )
+
+
+# ---------------------------------------------------------------- events
+
+
+def _events(session, dataset_id: int, name: str, record: int | None = None):
+    from ..contracts.contract import uint_topic
+
+    topics = [uint_topic(dataset_id)]
+    if record is not None:
+        topics.append(uint_topic(record))
+    return session.datasets.logs(name, *topics)
+
+
+def _event_row(session, ev) -> dict:
+    a = ev.args
+    return {
+        "event": "consent_revoked" if ev.name == REVOKED_EVENT else "erased",
+        "record": a["recordIndex"],
+        "block": ev.log.block_number,
+        "timestamp": session.backend.get_block(ev.log.block_number).timestamp,
+        "tx": _hex(ev.log.tx_hash),
+        "by": a["by"],
+        "reason_hash": _hex(a["reasonHash"]) if "reasonHash" in a else None,
+    }
+
+
+def _sorted_events(session, dataset_id: int, record: int | None = None) -> list:
+    evs = _events(session, dataset_id, REVOKED_EVENT, record) + _events(session, dataset_id, ERASED_EVENT, record)
+    return sorted(evs, key=lambda ev: (ev.log.block_number, getattr(ev.log, "log_index", 0)))
+
+
+def list_events(session, dataset_id: int) -> ConsentList:
+    session.datasets.get(dataset_id)
+    rows = [_event_row(session, ev) for ev in _sorted_events(session, dataset_id)]
+    revoked = sorted({r["record"] for r in rows if r["event"] == "consent_revoked"})
+    erased = sorted({r["record"] for r in rows if r["event"] == "erased"})
+    return ConsentList(dataset_id=dataset_id, revoked=revoked, erased=erased, events=rows)
+
+
+def status(session, dataset_id: int, record: int) -> ConsentStatus:
+    registry = session.datasets
+    registry.get(dataset_id)
+    rows = [_event_row(session, ev) for ev in _sorted_events(session, dataset_id, record)]
+    return ConsentStatus(
+        dataset_id=dataset_id, record=record,
+        consent_revoked=bool(registry.call("isConsentRevoked", dataset_id, record)),
+        erased=bool(registry.call("isErased", dataset_id, record)), events=rows,
+    )
+
+
+def consent_after(session, dataset_id: int, block: int) -> dict:
+    """How many records of ``dataset_id`` had consent revoked / were erased after ``block``."""
+    rows = [ev for ev in _sorted_events(session, dataset_id) if ev.log.block_number > block]
+    revoked = {ev.args["recordIndex"] for ev in rows if ev.name == REVOKED_EVENT}
+    erased = {ev.args["recordIndex"] for ev in rows if ev.name == ERASED_EVENT}
+    return {"consent_revoked_after": len(revoked), "erased_after": len(erased)}
+
+
+# ---------------------------------------------------------------- revoke / erase
+
+
+def _check_manager(session, dataset_id: int, what: str) -> None:
+    registry = session.datasets
+    registry.get(dataset_id)  # NotRegistered names the id
+    signer = session.signer
+    if not registry.call("canManage", dataset_id, signer.address):
+        raise ConsentRefused(
+            f"only dataset {dataset_id}'s owner or a manager can {what}; {signer.name} is {signer.address}",
+            hint="pass --account with the owner's or a manager's account",
+        )
+
+
+class ConsentRefused(CheckFailed):
+    """The registry's rules refuse the consent action (not the owner or a manager)."""
+
+
+def revoke(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
+    registry = session.datasets
+    _check_manager(session, dataset_id, "revoke a record's consent")
+    h = reason_hash(reason)
+    if registry.call("isConsentRevoked", dataset_id, record):
+        return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+                             tx=None, block=None, unchanged=True)
+    tx = registry.transact(session.signer, "revokeConsent", dataset_id, record, h)
+    return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+                         tx=_hex(tx.tx_hash), block=tx.block_number, gas_used=tx.gas_used)
+
+
+def erase(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
+    """Destroy the record's salt here (every copy in the salts store), then record the erasure on-chain.
+
+    The salt goes first: if the transaction then fails, the record is already
+    unlinkable and running the command again records it.
+    """
+    from .store import ERASED, SaltsStore
+
+    registry = session.datasets
+    _check_manager(session, dataset_id, "erase a record")
+    root = registry.get(dataset_id).root
+    store = SaltsStore(session.home)
+    salt = store.salt(root, record)
+    destroyed = store.erase(record, salt) if salt not in (None, ERASED) else []
+    h = reason_hash(reason)
+    if registry.call("isErased", dataset_id, record):
+        return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+                             tx=None, block=None, unchanged=True, salts_destroyed=len(destroyed))
+    tx = registry.transact(session.signer, "eraseRecord", dataset_id, record, h)
+    return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+                         tx=_hex(tx.tx_hash), block=tx.block_number, salts_destroyed=len(destroyed),
+                         gas_used=tx.gas_used)
+
+
+# ---------------------------------------------------------------- proofs
+
+
+def check_proof(session, p) -> ProofCheck:
+    """Offline first (leaf values → root, records → commitments); then one call of the registry's view."""
+    from ..proofs import check_offline
+
+    problems = check_offline(p)
+    common = dict(kind=p.kind, root=_hex(p.root), dataset_id=p.dataset_id, chain_id=p.chain_id,
+                  registry=p.registry)
+    if problems:
+        return ProofCheck(valid=False, reason=problems[0], offline=session is None, proof_valid=False,
+                          registered=None, revoked=None, consent_revoked=None, erased=None, problems=problems,
+                          **common)
+    what = f"{len(p.values)} {p.kind}{'s' if len(p.values) > 1 else ''}"
+    if session is None:
+        return ProofCheck(valid=True, reason=f"the proof of {what} leads to root {_hex(p.root)} (offline: "
+                          "registration, status and consent not checked)", offline=True, proof_valid=True,
+                          registered=None, revoked=None, consent_revoked=None, erased=None, **common)
+    return _check_on_chain(session, p, common, what)
+
+
+def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
+    from ..contracts.dataset_registry import DatasetRegistry
+    from ..errors import ChainError
+
+    if p.dataset_id is None:
+        raise InvalidArgument("the proof names no dataset_id, so it can only be checked --offline")
+    backend = session.backend
+    if p.chain_id is not None and p.chain_id != backend.chain_id:
+        raise ChainError(f"the proof is for chain {p.chain_id}, but {backend.network} is chain {backend.chain_id}",
+                         hint="pass --rpc-url (or --network) of the chain the proof names, or --offline")
+    registry = session.datasets if p.registry is None else DatasetRegistry(backend, bytes.fromhex(p.registry[2:]))
+    if not registry.exists(p.dataset_id):
+        return ProofCheck(valid=False, reason=f"dataset {p.dataset_id} is not registered on {backend.network}",
+                          offline=False, proof_valid=True, registered=False, revoked=None, consent_revoked=None,
+                          erased=None, **common)
+    if p.kind == "record":
+        if p.flags is None:
+            (index, commitment), = p.values
+            included, status_code, revoked, erased = registry.call("checkRecord", p.dataset_id, p.proof, index, commitment)
+            revoked_l, erased_l = [revoked], [erased]
+        else:
+            included, status_code, revoked_l, erased_l = registry.call(
+                "checkRecords", p.dataset_id, p.proof, p.flags, [v[0] for v in p.values], [v[1] for v in p.values])
+        records = [{"index": v[0], "consent_revoked": bool(r), "erased": bool(e)}
+                   for v, r, e in zip(p.values, revoked_l, erased_l)]
+    else:
+        if p.flags is None:
+            (path, size, digest), = p.values
+            included, status_code = registry.call("checkFile", p.dataset_id, p.proof, path, size, digest)
+        else:
+            included, status_code = registry.call(
+                "checkFiles", p.dataset_id, p.proof, p.flags, [v[0] for v in p.values], [v[1] for v in p.values],
+                [v[2] for v in p.values])
+        records = []
+    status_name = STATUS_NAMES[status_code]
+    consent_revoked = any(r["consent_revoked"] for r in records)
+    erased = any(r["erased"] for r in records)
+    if not included:
+        reason = f"the proof's root is not dataset {p.dataset_id}'s root on {backend.network}"
+    elif status_name == "revoked":
+        reason = f"dataset {p.dataset_id} is revoked"
+    elif erased:
+        reason = "erased: " + ", ".join(f"record {r['index']}" for r in records if r["erased"])
+    elif consent_revoked:
+        reason = "consent revoked: " + ", ".join(f"record {r['index']}" for r in records if r["consent_revoked"])
+    else:
+        reason = f"{what} of dataset {p.dataset_id} ({status_name}) on {backend.network}"
+    valid = bool(included) and status_name != "revoked" and not erased and not consent_revoked
+    return ProofCheck(valid=valid, reason=reason, offline=False, proof_valid=True, registered=bool(included),
+                      revoked=status_name == "revoked", consent_revoked=consent_revoked, erased=erased,
+                      records=records, **common)
