@@ -193,7 +193,8 @@ class Client:
                 receipt_extra=lambda reg: {"parent_id": reg.parent_id},
             )
 
-    def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
+    def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None,
+               strict_consent: bool = False) -> VerifyResult:
         """Check that the bytes at ``path`` are what was registered and not revoked.
 
         With ``id``: that registration's root must equal the computed root.
@@ -218,8 +219,13 @@ class Client:
         )
         with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
-            return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
-                                 expected=expected, problems=[], extra_check=extra)
+            result = registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
+                                         expected=expected, problems=[], extra_check=extra)
+            if kind == "model" and result.id is not None and result.status != "not-registered":
+                from .records.consent import apply_consent
+
+                result = apply_consent(s, result, strict=strict_consent)
+            return result
 
     def verify_dataset(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
         return self.verify("dataset", path, id=id, receipt=receipt, progress=progress)
@@ -393,8 +399,11 @@ class Client:
                 },
             )
 
-    def verify_model(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
-        return self.verify("model", path, id=id, receipt=receipt, progress=progress)
+    def verify_model(self, path, *, id: int | None = None, receipt=None, progress=None,
+                     strict_consent: bool = False) -> VerifyResult:
+        """``verify("model", …)``; ``strict_consent``: also fail when records of an upstream dataset
+        had their consent revoked (or were erased) after the model was registered."""
+        return self.verify("model", path, id=id, receipt=receipt, progress=progress, strict_consent=strict_consent)
 
     def show_model(self, id: int) -> AssetInfo:
         return self.show("model", id)
@@ -416,7 +425,10 @@ class Client:
         model_id = _parse_id(id)
         with self.session() as s:
             graph = lineage(s, model_id, lambda h: registration.load_metadata(self.home, h))
-        return LineageResult(model=model_id, **graph)
+            from .records.consent import upstream_consent
+
+            consent = upstream_consent(s, model_id, graph)
+        return LineageResult(model=model_id, **graph, consent=consent)
 
     # -- audit and exports -------------------------------------------------------
 

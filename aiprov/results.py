@@ -63,6 +63,7 @@ class VerifyResult:
     size: int = 0
     problems: list[str] = field(default_factory=list)
     owner: str | None = None  # who owns the registration compared with
+    consent: list[dict] | None = None  # models: per upstream dataset, as LineageResult.consent
 
     def to_json(self) -> dict:
         empty = {"added": [], "removed": [], "modified": [], "renamed": []}
@@ -83,6 +84,7 @@ class VerifyResult:
             "size": self.size,
             "problems": list(self.problems),
             "owner": self.owner,
+            **({"consent": self.consent} if self.consent is not None else {}),
         }
 
 
@@ -172,6 +174,9 @@ class LineageResult:
     nodes: list[dict]
     edges: list[dict]
     revoked: list[str]  # node keys of revoked datasets / models, the model itself included
+    # per dataset it was trained on (transitively): records whose consent was revoked / that were
+    # erased after the model was registered: [{"dataset_id", "consent_revoked_after", "erased_after"}]
+    consent: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -51,7 +51,7 @@ def revoked_upstream(session, dataset_id: int):
 
 def register_records(session, path, parent_id: int, *, metadata_uri: str, receipt, fields: dict) -> RegisterResult:
     """``register dataset --records``: salt, commit, check the lineage's revoked records, anchor."""
-    from .. import assets
+    from .. import registration
     from ..metadata import records_metadata
     from .manifest import build_records
 
@@ -65,7 +65,7 @@ def register_records(session, path, parent_id: int, *, metadata_uri: str, receip
     def send(root: bytes, doc_hash: bytes):
         return session.datasets.register(session.signer, root, doc_hash, metadata_uri, parent_id)
 
-    return assets.register(
+    return registration.register(
         session, "dataset", path, rm, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
         receipt_extra=lambda reg: {"parent_id": reg.parent_id},
     )
@@ -255,3 +255,32 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     return ProofCheck(valid=valid, reason=reason, offline=False, proof_valid=True, registered=bool(included),
                       revoked=status_name == "revoked", consent_revoked=consent_revoked, erased=erased,
                       records=records, **common)
+
+
+# ---------------------------------------------------------------- models: consent upstream
+
+
+def upstream_consent(session, model_id: int, graph: dict | None = None) -> list[dict]:
+    """Per dataset a model was trained on (itself or through base models): records whose consent
+    was revoked, or that were erased, after the model was registered."""
+    from ..lineage import lineage
+
+    graph = graph or lineage(session, model_id, lambda h: None)
+    block = session.models.registration(model_id).block
+    trained_on = sorted({int(e["to"].split(":")[1]) for e in graph["edges"] if e["relation"] == "trained_on"})
+    return [{"dataset_id": d, **consent_after(session, d, block)} for d in trained_on]
+
+
+def apply_consent(session, result, *, strict: bool):
+    """``verify model``: add the upstream consent counts; with ``strict``, fail when any is non-zero."""
+    from dataclasses import replace
+
+    counts = upstream_consent(session, result.id)
+    result = replace(result, consent=counts)
+    hits = [c for c in counts if c["consent_revoked_after"] or c["erased_after"]]
+    if strict and hits and result.verified:
+        why = "; ".join(
+            f"dataset {c['dataset_id']}: {c['consent_revoked_after']} record(s) consent-revoked, "
+            f"{c['erased_after']} erased since model {result.id} was registered" for c in hits)
+        result = replace(result, verified=False, reason=f"--strict-consent: {why}")
+    return result

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CheckFailed
+from ..manifest.forked import split_map
 from ..manifest.keccak import keccak256
 from ..manifest.leaves import RECORD_LEAF_ENCODING
 from ..manifest.merkle import MerkleTree
@@ -197,13 +198,23 @@ def build_records(
     salts, reused = _salts_for(rf, Path(home), parent_root)
     sha = hashlib.sha256
     records = rf.records
-    commitments = [sha(salts[32 * i:32 * i + 32] + records[i]).digest() for i in range(n)]
+    k = keccak256
+    encode = _RECORD_ENCODING.pack  # abi.encode(uint256 index, bytes32 commitment), index < 2**64
+
+    def commit(indices: range) -> list[bytes]:  # commitment ‖ leaf, 64 bytes per record
+        out = []
+        for i in indices:
+            c = sha(salts[32 * i:32 * i + 32] + records[i]).digest()
+            out.append(c + k(k(encode(i, c))))
+        return out
+
+    both = split_map(commit, range(n), width=64)
     lengths = array("Q", map(len, records))
     rf.records = []  # the bytes are not needed any more; a million records are ~200 MB
     del records
-    k = keccak256
-    encode = _RECORD_ENCODING.pack  # abi.encode(uint256 index, bytes32 commitment), index < 2**64
-    leaves = [k(k(encode(i, c))) for i, c in enumerate(commitments)]
+    commitments = [x[:32] for x in both]
+    leaves = [x[32:] for x in both]
+    del both
     tree = MerkleTree.from_leaves(leaves)
     del leaves
     root = "0x" + tree.root.hex()
