@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import CheckFailed, InvalidArgument, NotRegistered, TransactionFailed
+from ..errors import CheckFailed, InvalidArgument
 from ..results import ConsentList, ConsentResult, ConsentStatus, ProofCheck, RegisterResult
 
 STATUS_NAMES = ("active", "deprecated", "revoked")
@@ -131,24 +131,15 @@ def consent_after(session, dataset_id: int, block: int) -> dict:
 # ---------------------------------------------------------------- revoke / erase
 
 
-def _check_manager(session, dataset_id: int, what: str) -> None:
-    registry = session.datasets
-    registry.get(dataset_id)  # NotRegistered names the id
-    signer = session.signer
-    if not registry.call("canManage", dataset_id, signer.address):
-        raise ConsentRefused(
-            f"only dataset {dataset_id}'s owner or a manager can {what}; {signer.name} is {signer.address}",
-            hint="pass --account with the owner's or a manager's account",
-        )
+def _check_manager(session, dataset_id: int) -> None:
+    from ..ownership import require_manager
 
-
-class ConsentRefused(CheckFailed):
-    """The registry's rules refuse the consent action (not the owner or a manager)."""
+    require_manager(session, "dataset", dataset_id, error_name="AssetUnauthorized")
 
 
 def revoke(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
     registry = session.datasets
-    _check_manager(session, dataset_id, "revoke a record's consent")
+    _check_manager(session, dataset_id)
     h = reason_hash(reason)
     if registry.call("isConsentRevoked", dataset_id, record):
         return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
@@ -167,7 +158,7 @@ def erase(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
     from .store import ERASED, SaltsStore
 
     registry = session.datasets
-    _check_manager(session, dataset_id, "erase a record")
+    _check_manager(session, dataset_id)
     root = registry.get(dataset_id).root
     store = SaltsStore(session.home)
     salt = store.salt(root, record)
@@ -204,6 +195,31 @@ def check_proof(session, p) -> ProofCheck:
     return _check_on_chain(session, p, common, what)
 
 
+def _trusted_registry(backend, named: str | None) -> bytes:
+    """The DatasetRegistry to ask: aiprov's canonical CREATE2 address (which commits to the shipped
+    code, so code there is ours), needing no state; a proof naming another address is refused."""
+    from eth_utils import to_checksum_address
+
+    from ..contracts.deployments import _initcode, create2_address
+    from ..errors import NotDeployed
+
+    canonical = create2_address(_initcode("DatasetRegistry", ()))
+    if named is not None and bytes.fromhex(named[2:]) != canonical:
+        raise ProofRegistryUntrusted(
+            f"the proof names registry {named}, which is not aiprov's DatasetRegistry "
+            f"({to_checksum_address(canonical)} on every chain)",
+            hint="a proof printed by `aiprov prove` names the canonical registry",
+        )
+    if not backend.get_code(canonical):
+        raise NotDeployed(f"no DatasetRegistry at {to_checksum_address(canonical)} on {backend.network}",
+                          hint="check --rpc-url / --network: is this the chain the proof was made for?")
+    return canonical
+
+
+class ProofRegistryUntrusted(CheckFailed):
+    """The proof points at a contract that is not aiprov's registry."""
+
+
 def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     from ..contracts.dataset_registry import DatasetRegistry
     from ..errors import ChainError
@@ -214,7 +230,7 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     if p.chain_id is not None and p.chain_id != backend.chain_id:
         raise ChainError(f"the proof is for chain {p.chain_id}, but {backend.network} is chain {backend.chain_id}",
                          hint="pass --rpc-url (or --network) of the chain the proof names, or --offline")
-    registry = session.datasets if p.registry is None else DatasetRegistry(backend, bytes.fromhex(p.registry[2:]))
+    registry = DatasetRegistry(backend, _trusted_registry(backend, p.registry))
     if not registry.exists(p.dataset_id):
         return ProofCheck(valid=False, reason=f"dataset {p.dataset_id} is not registered on {backend.network}",
                           offline=False, proof_valid=True, registered=False, revoked=None, consent_revoked=None,

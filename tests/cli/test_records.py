@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO_ROOT, write_files
 
 PATIENTS = [json.dumps({"patient": f"P{i:04d}", "age": 20 + i, "dx": ["J45", "E11", "I10"][i % 3]}) for i in range(40)]
@@ -39,12 +40,13 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     assert hashed["root"] == reg["root"] and hashed["records"] == 40
 
     receipt = json.loads(Path(str(data) + ".aiprov.json").read_text())
-    assert receipt["manifest"]["kind"] == "records" and "salt" not in json.dumps(receipt)
+    assert receipt["manifest"]["kind"] == "records"
     show = cli.json("show", "dataset", reg["id"])
     assert show["metadata"]["records"]["count"] == 40
 
     single = _proof(cli, data, "--record", "7")
     assert single["record"] == PATIENTS[7] and single["dataset_id"] == reg["id"] and single["root"] == reg["root"]
+    assert single["salt"][2:] not in json.dumps(receipt) and PATIENTS[7] not in json.dumps(receipt)
     ok = cli.json("verify-proof", _save(tmp_path, "p7.json", single))
     assert ok["valid"] is True and ok["registered"] is True and ok["revoked"] is False
     assert ok["consent_revoked"] is False and ok["erased"] is False
@@ -60,8 +62,8 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     wrong_root = {**single, "root": reg["root"][:-4] + "0000"}
     assert cli("verify-proof", _save(tmp_path, "bad2.json", wrong_root)).exit_code == 1
     (tmp_path / "junk.json").write_text("{not json")
-    junk = cli("verify-proof", tmp_path / "junk.json", "--json")
-    assert junk.exit_code == 2 and json.loads(junk.stdout)["error"]["exit_code"] == 2
+    junk = cli("verify-proof", tmp_path / "junk.json")
+    assert junk.exit_code == 2 and "malformed proof: not JSON" in junk.stderr
 
     # bad input: index out of range, --file on a records dataset, neither option
     assert cli("prove", data, "--record", "40").exit_code == 2
@@ -99,7 +101,7 @@ def test_consent_revoke_status_list_and_who_may(cli, tmp_path):
     ds = cli.json("register", "dataset", data, "--records")["id"]
     proof = _save(tmp_path, "p5.json", _proof(cli, data, "--record", "5"))
     stranger = cli("consent", "revoke", ds, "--record", "5", "--account", "dev:3")
-    assert stranger.exit_code == 1 and "owner or a manager" in stranger.stderr
+    assert stranger.exit_code != 0 and "neither the owner nor a manager" in stranger.stderr
     done = cli.json("consent", "revoke", ds, "--record", "5", "--reason", "withdrawn 2026-12-01")
     assert done["tx"] and done["unchanged"] is False and done["reason_hash"] != "0x" + "00" * 32
     assert cli.json("consent", "revoke", ds, "--record", "5")["unchanged"] is True  # sends nothing
@@ -213,7 +215,9 @@ def test_models_report_upstream_consent_and_strict_mode_fails(cli, tmp_path):
     assert strict["verified"] is False and "--strict-consent" in strict["reason"]
 
 
-def test_records_walkthrough_example_runs(home, tmp_path, backend_name, cli):
+@pytest.mark.local_only
+@pytest.mark.slow
+def test_records_walkthrough_example_runs(home, tmp_path, cli):
     env = {**os.environ, "AIPROV_HOME": str(home), "WORK": str(tmp_path),
            "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"}
     out = subprocess.run(["bash", str(REPO_ROOT / "examples" / "records_walkthrough.sh")], capture_output=True,
