@@ -210,6 +210,13 @@ class Client:
         kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
         target = Path(path)
+        if kind == "dataset":
+            from .records.consent import records_receipt, verify_records
+
+            found = records_receipt(target, receipt, self.home)
+            if found is not None:
+                with self.session() as s:
+                    return verify_records(s, target, *found, wanted_id=wanted_id)
         receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
         actual = build_manifest(
             target,

@@ -71,6 +71,48 @@ def register_records(session, path, parent_id: int, *, metadata_uri: str, receip
     )
 
 
+def records_receipt(target: Path, receipt, home: Path):
+    """(receipt path, receipt) when ``target``'s receipt is a records-mode one, else None."""
+    from ..receipts import find_receipt, read_receipt
+
+    path = Path(receipt) if receipt else find_receipt(Path(target), home)
+    if path is None:
+        return None
+    rec = read_receipt(path)
+    return (path, rec) if rec.get("manifest", {}).get("kind") == "records" else None
+
+
+def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, wanted_id: int | None):
+    """``verify dataset`` of a records file: record by record against its registration, then the chain."""
+    from types import SimpleNamespace
+
+    from .. import registration
+    from ..results import VerifyResult
+    from .manifest import recheck_records
+
+    check = recheck_records(target, session.home, rec["root"])
+    problems = [f"record(s) {', '.join(map(str, check.erased[:10]))} erased: not checked"] if check.erased else []
+    if check.same:
+        actual = SimpleNamespace(root=rec["root"], file_count=1, total_size=check.size)
+        return registration.verify(session, "dataset", actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
+                             expected=None, problems=problems)
+    parts = []
+    if check.modified:
+        parts.append("modified " + ", ".join(map(str, check.modified[:20])) + (" …" if len(check.modified) > 20 else ""))
+    if check.added:
+        parts.append(f"{check.added} added at the end")
+    if check.removed:
+        parts.append(f"{check.removed} removed from the end")
+    backend = session.backend
+    dataset_id = wanted_id or rec["id"]
+    return VerifyResult(
+        kind="dataset", verified=False, root=None, expected_root=rec["root"], id=dataset_id,
+        status=session.datasets.get(dataset_id).status, reason=f"records differ from what was registered: {'; '.join(parts)}", changes=None,
+        chain_id=backend.chain_id, network=backend.network, receipt=receipt_path, files=1, size=check.size,
+        problems=problems,
+    )
+
+
 # ---------------------------------------------------------------- events
 
 

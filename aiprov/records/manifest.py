@@ -29,7 +29,8 @@ from ..manifest.merkle import MerkleTree
 from .parse import RecordsFile, read_records
 from .store import ERASED, RecordsIndex, SaltsStore, find_indexes, open_index, write_index
 
-__all__ = ["FORMAT", "ConsentRevoked", "Forbidden", "RecordErased", "RecordsManifest", "build_records", "commitment"]
+__all__ = ["FORMAT", "ConsentRevoked", "Forbidden", "RecordErased", "Recheck", "RecordsManifest", "build_records",
+           "commitment", "recheck_records"]
 
 FORMAT = "aiprov-records/1"
 _RECORD_ENCODING = struct.Struct(">24xQ32s")
@@ -228,3 +229,48 @@ def build_records(
     index = write_index(Path(home), root, meta, rf.starts, lengths, commitments, tree.nodes)
     rf.starts = []
     return RecordsManifest(root=root, file=rf, index=index, count=n, reused_salts=reused)
+
+
+@dataclass
+class Recheck:
+    """A records file compared with the commitments registered for it (with its own salts)."""
+
+    count: int
+    size: int
+    modified: list[int]
+    added: int  # records beyond the registered count
+    removed: int  # registered records missing at the end
+    erased: list[int]  # registered records whose salt is destroyed (cannot be checked)
+
+    @property
+    def same(self) -> bool:
+        return not (self.modified or self.added or self.removed)
+
+
+def recheck_records(path: str | os.PathLike, home: Path, root: str) -> Recheck:
+    """Compare ``path`` record by record with the registration of ``root`` (its salts and index).
+
+    Writes nothing: a changed file gets no salts.  :class:`~aiprov.errors.EnvironmentFailure`
+    without this state directory's salts and index for ``root``.
+    """
+    from ..errors import EnvironmentFailure
+
+    index = open_index(home, root)
+    salts = SaltsStore(home).read(root)
+    if index is None or salts is None:
+        raise EnvironmentFailure(f"the salts and index of records dataset root {root} are not in {home}",
+                                 hint="verify on the machine (state directory) that registered it")
+    rf = read_records(path)
+    prior = index.commitments()
+    m = min(rf.count, index.count)
+    sha = hashlib.sha256
+    modified, erased = [], []
+    for i in range(m):
+        salt = salts[32 * i:32 * i + 32]
+        if salt == ERASED:
+            erased.append(i)
+        elif sha(salt + rf.records[i]).digest() != prior[32 * i:32 * i + 32]:
+            modified.append(i)
+    index.close()
+    return Recheck(count=rf.count, size=rf.size, modified=modified, added=max(0, rf.count - index.count),
+                   removed=max(0, index.count - rf.count), erased=erased)

@@ -65,6 +65,8 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     junk = cli("verify-proof", tmp_path / "junk.json")
     assert junk.exit_code == 2 and "malformed proof: not JSON" in junk.stderr
 
+    assert cli.json("verify", "dataset", data)["verified"] is True
+
     # bad input: index out of range, --file on a records dataset, neither option
     assert cli("prove", data, "--record", "40").exit_code == 2
     assert cli("prove", data, "--file", "x").exit_code == 2
@@ -75,6 +77,9 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     _patients(data, lines, crlf=True)
     changed = cli("prove", data, "--record", "7")
     assert changed.exit_code == 1 and "not what was registered" in changed.stderr
+    differs = cli.json("verify", "dataset", data, code=1)
+    assert differs["verified"] is False and "modified 7" in differs["reason"]
+    assert cli.json("hash", data, "--records")["root"] != hashed["root"]  # other bytes, fresh salts
 
 
 def _save(tmp_path, name, doc) -> Path:
