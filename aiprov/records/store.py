@@ -31,7 +31,7 @@ import tempfile
 from array import array
 from pathlib import Path
 
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_bytes, atomic_write_text
 
 __all__ = ["ERASED", "RecordsIndex", "SaltsStore", "find_indexes", "open_index", "write_index"]
 
@@ -47,29 +47,6 @@ def _private_dir(path: Path) -> Path:
 
 def _key(root: str) -> str:
     return root.lower().removeprefix("0x")
-
-
-def _write_bytes_atomic(path: Path, data: bytes | memoryview, mode: int = 0o600) -> None:
-    """Readers see the old or the new file, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 class SaltsStore:
@@ -99,7 +76,7 @@ class SaltsStore:
 
     def write(self, root: str, salts: bytes) -> None:
         _private_dir(self.dir)
-        _write_bytes_atomic(self.path(root), salts)
+        atomic_write_bytes(self.path(root), salts, mode=0o600)
 
     def roots(self) -> list[str]:
         if not self.dir.is_dir():
@@ -126,7 +103,7 @@ class SaltsStore:
                 old.seek(0)
                 data = bytearray(old.read())
                 data[32 * index:32 * index + 32] = ERASED
-                _write_bytes_atomic(path, data)
+                atomic_write_bytes(path, data, mode=0o600)
                 # The old file is unlinked now but still open: scrub its copy of the salt too.
                 os.pwrite(old.fileno(), ERASED, 32 * index)
                 os.fsync(old.fileno())
