@@ -291,6 +291,8 @@ class Client:
         if receipt_path is None:
             raise InvalidArgument(f"no receipt for {target}: register it first, or pass --receipt FILE")
         rec = read_receipt(receipt_path)
+        if rec["kind"] != "dataset":
+            raise InvalidArgument(f"{receipt_path} is a {rec['kind']} receipt: proofs are of dataset files and records")
         is_records = rec["manifest"].get("kind") == "records"
         if indices and not is_records:
             raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")

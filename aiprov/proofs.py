@@ -90,52 +90,54 @@ def record_proof(home: Path, receipt: dict, path: Path, indices: list[int]) -> d
             f"the records index of {path} (root {root}) is not in {home}",
             hint="prove on the machine (state directory) that registered it",
         )
-    if len(set(indices)) != len(indices):
-        raise InvalidArgument("--record lists the same record twice")
-    for n in indices:
-        if not 0 <= n < index.count:
-            raise InvalidArgument(f"record {n} does not exist: {path.name} has records 0 to {index.count - 1}")
-    store = SaltsStore(home)
-    salts, records, tree_indices = {}, {}, {}
     try:
-        with open(path, "rb") as f:
-            for n in indices:
-                salt = store.salt(root, n)
-                if salt is None:
-                    raise EnvironmentFailure(f"the salts of {path} (root {root}) are not in {home}",
-                                             hint="prove on the machine (state directory) that registered it")
-                if salt == ERASED:
-                    raise RecordErased(f"record {n} was erased: its salt is destroyed and it can no longer be proved")
-                start, length = index.span(n)
-                f.seek(start)
-                data = f.read(length)
-                if len(data) != length or commitment(salt, data) != index.commitment(n):
-                    raise ContentMismatch(f"record {n} of {path} is not what was registered (the file changed)",
-                                          hint="prove from the file exactly as registered")
-                try:
-                    records[n] = data.decode("utf-8")
-                except UnicodeDecodeError:  # pragma: no cover - the commitment matched registered UTF-8
-                    raise ContentMismatch(f"record {n} of {path} is not UTF-8") from None
-                salts[n] = salt
-                tree_indices[n] = index.tree_index(n, record_leaf(n, index.commitment(n)))
-    except OSError as exc:
-        raise InvalidArgument(f"{path} is not readable: {exc.strerror or exc}") from None
-    if len(indices) == 1:
-        (n,) = indices
-        mp = {"leaves": [tree_indices[n]], "proof": index.proof(tree_indices[n])}
-    else:
-        mp = multiproof(index.node, index.size, list(tree_indices.values()))
-    by_tree = {t: n for n, t in tree_indices.items()}
-    order = [by_tree[t] for t in mp["leaves"]]
-    values = [[str(n), _hex(index.commitment(n))] for n in order]
-    doc = _document("record", root, values, mp, _anchor(receipt))
-    if len(order) == 1:
-        doc["record"] = records[order[0]]
-        doc["salt"] = _hex(salts[order[0]])
-    else:
-        doc["records"] = [records[n] for n in order]
-        doc["salts"] = [_hex(salts[n]) for n in order]
-    index.close()
+        if len(set(indices)) != len(indices):
+            raise InvalidArgument("--record lists the same record twice")
+        for n in indices:
+            if not 0 <= n < index.count:
+                raise InvalidArgument(f"record {n} does not exist: {path.name} has records 0 to {index.count - 1}")
+        store = SaltsStore(home)
+        salts, records, tree_indices = {}, {}, {}
+        try:
+            with open(path, "rb") as f:
+                for n in indices:
+                    salt = store.salt(root, n)
+                    if salt is None:
+                        raise EnvironmentFailure(f"the salts of {path} (root {root}) are not in {home}",
+                                                 hint="prove on the machine (state directory) that registered it")
+                    if salt == ERASED:
+                        raise RecordErased(f"record {n} was erased: its salt is destroyed and it can no longer be proved")
+                    start, length = index.span(n)
+                    f.seek(start)
+                    data = f.read(length)
+                    if len(data) != length or commitment(salt, data) != index.commitment(n):
+                        raise ContentMismatch(f"record {n} of {path} is not what was registered (the file changed)",
+                                              hint="prove from the file exactly as registered")
+                    try:
+                        records[n] = data.decode("utf-8")
+                    except UnicodeDecodeError:  # pragma: no cover - the commitment matched registered UTF-8
+                        raise ContentMismatch(f"record {n} of {path} is not UTF-8") from None
+                    salts[n] = salt
+                    tree_indices[n] = index.tree_index(n, record_leaf(n, index.commitment(n)))
+        except OSError as exc:
+            raise InvalidArgument(f"{path} is not readable: {exc.strerror or exc}") from None
+        if len(indices) == 1:
+            (n,) = indices
+            mp = {"leaves": [tree_indices[n]], "proof": index.proof(tree_indices[n])}
+        else:
+            mp = multiproof(index.node, index.size, list(tree_indices.values()))
+        by_tree = {t: n for n, t in tree_indices.items()}
+        order = [by_tree[t] for t in mp["leaves"]]
+        values = [[str(n), _hex(index.commitment(n))] for n in order]
+        doc = _document("record", root, values, mp, _anchor(receipt))
+        if len(order) == 1:
+            doc["record"] = records[order[0]]
+            doc["salt"] = _hex(salts[order[0]])
+        else:
+            doc["records"] = [records[n] for n in order]
+            doc["salts"] = [_hex(salts[n]) for n in order]
+    finally:
+        index.close()
     return doc
 
 

@@ -40,9 +40,7 @@ def hash_command(env: Env, path: str, follow_dir_symlinks: bool, records: bool) 
     from ..manifest import build_manifest
 
     if records:
-        from ..client import Client
-
-        result = Client().hash_records(path)
+        result = env.client().hash_records(path)
         if env.json:
             emit_json(result.to_json())
             return 0

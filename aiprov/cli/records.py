@@ -43,9 +43,7 @@ def prove_cmd(env: Env, path, files, records, receipt, output) -> int:
       aiprov prove patients.jsonl --record 17 > proof.json
       aiprov prove ./data --file train.csv --file test.csv
     """
-    from ..client import Client
-
-    result = Client().prove(path, files=files, records=records, receipt=receipt)
+    result = env.client().prove(path, files=files, records=records, receipt=receipt)
     if output:
         import json
 
@@ -105,8 +103,11 @@ def _render_change(env: Env, result, verb: str) -> int:
     else:
         out.print(f"record {result.record} of dataset {result.dataset_id} is now [bold]{verb}[/bold] "
                   f"(tx {result.tx}, block {result.block})")
-    if result.action == "erased":
+    if result.action == "erased" and result.salts_destroyed:
         out.print(f"  salt destroyed in {result.salts_destroyed} salts file(s) of this state directory")
+    elif result.action == "erased":
+        out.print("  [yellow]this state directory holds no salt for it: destroy it where the dataset was "
+                  "registered (run consent erase there too)[/yellow]")
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import CheckFailed, InvalidArgument
+from ..errors import CheckFailed, InvalidArgument, TransactionFailed
 from ..results import ConsentList, ConsentResult, ConsentStatus, ProofCheck, RegisterResult
 
 STATUS_NAMES = ("active", "deprecated", "revoked")
@@ -262,6 +262,26 @@ class ProofRegistryUntrusted(CheckFailed):
     """The proof points at a contract that is not aiprov's registry."""
 
 
+def _one_view_call(registry, p) -> tuple[bool, int, list[dict]]:
+    """(included, status, per-record consent) from one call of checkRecord(s) / checkFile(s)."""
+    ids, proof = p.dataset_id, p.proof
+    if p.kind == "record":
+        indices, commitments = [v[0] for v in p.values], [v[1] for v in p.values]
+        if p.flags is None:
+            included, status, revoked, erased = registry.call("checkRecord", ids, proof, indices[0], commitments[0])
+            revoked, erased = [revoked], [erased]
+        else:
+            included, status, revoked, erased = registry.call("checkRecords", ids, proof, p.flags, indices, commitments)
+        return included, status, [{"index": i, "consent_revoked": bool(r), "erased": bool(e)}
+                                  for i, r, e in zip(indices, revoked, erased)]
+    paths, sizes, digests = ([v[k] for v in p.values] for k in range(3))
+    if p.flags is None:
+        included, status = registry.call("checkFile", ids, proof, paths[0], sizes[0], digests[0])
+    else:
+        included, status = registry.call("checkFiles", ids, proof, p.flags, paths, sizes, digests)
+    return included, status, []
+
+
 def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     from ..contracts.dataset_registry import DatasetRegistry
     from ..errors import ChainError
@@ -273,29 +293,14 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
         raise ChainError(f"the proof is for chain {p.chain_id}, but {backend.network} is chain {backend.chain_id}",
                          hint="pass --rpc-url (or --network) of the chain the proof names, or --offline")
     registry = DatasetRegistry(backend, _trusted_registry(backend, p.registry))
-    if not registry.exists(p.dataset_id):
+    try:
+        included, status_code, records = _one_view_call(registry, p)
+    except TransactionFailed as exc:
+        if exc.error_name != "DatasetNotFound":
+            raise
         return ProofCheck(valid=False, reason=f"dataset {p.dataset_id} is not registered on {backend.network}",
                           offline=False, proof_valid=True, registered=False, revoked=None, consent_revoked=None,
                           erased=None, **common)
-    if p.kind == "record":
-        if p.flags is None:
-            (index, commitment), = p.values
-            included, status_code, revoked, erased = registry.call("checkRecord", p.dataset_id, p.proof, index, commitment)
-            revoked_l, erased_l = [revoked], [erased]
-        else:
-            included, status_code, revoked_l, erased_l = registry.call(
-                "checkRecords", p.dataset_id, p.proof, p.flags, [v[0] for v in p.values], [v[1] for v in p.values])
-        records = [{"index": v[0], "consent_revoked": bool(r), "erased": bool(e)}
-                   for v, r, e in zip(p.values, revoked_l, erased_l)]
-    else:
-        if p.flags is None:
-            (path, size, digest), = p.values
-            included, status_code = registry.call("checkFile", p.dataset_id, p.proof, path, size, digest)
-        else:
-            included, status_code = registry.call(
-                "checkFiles", p.dataset_id, p.proof, p.flags, [v[0] for v in p.values], [v[1] for v in p.values],
-                [v[2] for v in p.values])
-        records = []
     status_name = STATUS_NAMES[status_code]
     consent_revoked = any(r["consent_revoked"] for r in records)
     erased = any(r["erased"] for r in records)
