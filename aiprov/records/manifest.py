@@ -102,29 +102,33 @@ def _split(salts: bytes) -> list[bytes]:
     return [salts[i:i + 32] for i in range(0, len(salts), 32)]
 
 
-def _salts_for(rf: RecordsFile, home: Path, parent_root: str | None) -> tuple[bytes, int]:
-    """The salts for ``rf``'s records, and how many were reused."""
+def _same_file(rf: RecordsFile, home: Path) -> tuple[bytes, RecordsIndex] | None:
+    """The salts and index of an earlier registration of exactly this file, if any."""
     store = SaltsStore(home)
     n = rf.count
-    # 1. the same file registered before from this state directory: the same salts
     for index in reversed(find_indexes(home, file_sha256=rf.sha256)):
         old = store.read(index.root)
-        if old is None or len(old) != 32 * n:
+        if old is None or len(old) != 32 * n or index.count != n:
             continue
-        erased = [i for i, s in enumerate(_split(old)) if s == ERASED]
+        erased = [i for i in range(n) if old[32 * i:32 * i + 32] == ERASED]
         if erased:
             shown = ", ".join(map(str, erased[:10])) + (" …" if len(erased) > 10 else "")
             raise RecordErased(
                 f"{rf.path} still holds record(s) {shown} erased from the dataset with root {index.root}",
                 hint="remove the erased records from the file before registering it again",
             )
-        return old, n
-    # 2. a new version: keep the salts of records whose index and bytes are unchanged
+        return old, index
+    return None
+
+
+def _salts_for(rf: RecordsFile, home: Path, parent_root: str | None) -> tuple[bytes, int]:
+    """Salts for a file not registered before: those of unchanged (index, bytes) of ``parent_root``, fresh else."""
+    n = rf.count
     fresh = bytearray(os.urandom(32 * n))
     reused = 0
     if parent_root is not None:
         parent = open_index(home, parent_root)
-        old = store.read(parent_root)
+        old = SaltsStore(home).read(parent_root)
         if parent is not None and old is not None:
             m = min(n, parent.count, len(old) // 32)
             prior = parent.commitments()
@@ -196,6 +200,13 @@ def build_records(
     if forbidden:
         _refuse_revoked(rf, Path(home), list(forbidden))
     n = rf.count
+    same = _same_file(rf, Path(home))
+    if same is not None:
+        # exactly this file, salted and indexed before: the same root (its index was built from these
+        # bytes and these salts), so nothing is recomputed
+        _, index = same
+        rf.records, rf.starts = [], []
+        return RecordsManifest(root=index.root, file=rf, index=index, count=n, reused_salts=n)
     salts, reused = _salts_for(rf, Path(home), parent_root)
     sha = hashlib.sha256
     records = rf.records

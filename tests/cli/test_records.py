@@ -229,3 +229,22 @@ def test_records_walkthrough_example_runs(home, tmp_path, cli):
                          text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "record 17 was erased" in out.stderr and "erased" in out.stdout
+
+
+@pytest.mark.local_only
+def test_csv_records_keep_the_header_out_and_in_the_metadata(cli, tmp_path):
+    import hashlib
+
+    data = tmp_path / "visits.csv"
+    data.write_bytes(b'patient,note\r\nP1,"line one\r\nline two"\r\nP2,ok\r\n')
+    reg = cli.json("register", "dataset", data, "--records")
+    assert reg["records"] == 2
+    meta = cli.json("show", "dataset", reg["id"])["metadata"]
+    assert meta["records"]["header_sha256"] == hashlib.sha256(b"patient,note").hexdigest()
+    first = _proof(cli, data, "--record", "0")
+    assert first["record"] == 'P1,"line one\r\nline two"'
+    assert cli.json("verify-proof", _save(tmp_path, "v.json", first))["valid"] is True
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(b"patient\nP1\n\nP2\n")
+    res = cli("register", "dataset", blank, "--records")
+    assert res.exit_code == 2 and "line 3 is blank" in res.stderr
