@@ -51,12 +51,14 @@ bench: setup
 	$(PY) benchmarks/bench_hashing.py
 	$(PY) benchmarks/bench_manifest.py
 	$(PY) benchmarks/bench_merkle.py
+	$(PY) benchmarks/bench_records.py
 	$(PY) benchmarks/bench_cli.py
 
 bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
 	$(PY) benchmarks/bench_manifest.py --quick
 	$(PY) benchmarks/bench_merkle.py --quick
+	$(PY) benchmarks/bench_records.py --quick
 	$(PY) benchmarks/bench_cli.py --quick
 
 clean:
