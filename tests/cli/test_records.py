@@ -61,6 +61,10 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     assert res["valid"] is False and "altered" in res["reason"]
     wrong_root = {**single, "root": reg["root"][:-4] + "0000"}
     assert cli("verify-proof", _save(tmp_path, "bad2.json", wrong_root)).exit_code == 1
+    elsewhere = cli("verify-proof", _save(tmp_path, "bad3.json", {**single, "registry": "0x" + "22" * 20}))
+    assert elsewhere.exit_code == 1 and "not aiprov's DatasetRegistry" in elsewhere.stderr
+    other_chain = cli("verify-proof", _save(tmp_path, "bad4.json", {**single, "chain_id": 5}))
+    assert other_chain.exit_code == 3 and "chain 5" in other_chain.stderr
     (tmp_path / "junk.json").write_text("{not json")
     junk = cli("verify-proof", tmp_path / "junk.json")
     assert junk.exit_code == 2 and "malformed proof: not JSON" in junk.stderr
