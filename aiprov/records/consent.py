@@ -9,20 +9,13 @@ reason text, a record, or a salt.
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 from ..errors import CheckFailed, InvalidArgument, TransactionFailed
 from ..results import ConsentList, ConsentResult, ConsentStatus, ProofCheck, RegisterResult
 
-STATUS_NAMES = ("active", "deprecated", "revoked")
 REVOKED_EVENT = "RecordConsentRevoked"
 ERASED_EVENT = "RecordErased"
-
-
-def reason_hash(reason: str) -> bytes:
-    """``keccak256(utf8(reason))``; 32 zero bytes for no reason."""
-    from ..manifest.keccak import keccak256
-
-    return keccak256(reason.encode("utf-8")) if reason else bytes(32)
 
 
 def _hex(b: bytes) -> str:
@@ -43,7 +36,7 @@ def revoked_upstream(session, dataset_id: int):
     while current and current not in seen:
         seen.add(current)
         record = registry.get(current)
-        indices = sorted({ev.args["recordIndex"] for ev in _events(session, current, REVOKED_EVENT)})
+        indices = sorted({ev.record_index for ev in registry.consent_events(current) if ev.event == REVOKED_EVENT})
         out.extend(Forbidden(current, record.root, i) for i in indices)
         current = record.parent_id
     return out
@@ -84,8 +77,6 @@ def records_receipt(target: Path, receipt, home: Path):
 
 def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, wanted_id: int | None):
     """``verify dataset`` of a records file: record by record against its registration, then the chain."""
-    from types import SimpleNamespace
-
     from .. import registration
     from ..results import VerifyResult
     from .manifest import recheck_records
@@ -116,36 +107,22 @@ def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, want
 # ---------------------------------------------------------------- events
 
 
-def _events(session, dataset_id: int, name: str, record: int | None = None):
-    from ..contracts.contract import uint_topic
-
-    topics = [uint_topic(dataset_id)]
-    if record is not None:
-        topics.append(uint_topic(record))
-    return session.datasets.logs(name, *topics)
-
-
-def _event_row(session, ev) -> dict:
-    a = ev.args
+def _row(session, ev) -> dict:
     return {
-        "event": "consent_revoked" if ev.name == REVOKED_EVENT else "erased",
-        "record": a["recordIndex"],
-        "block": ev.log.block_number,
-        "timestamp": session.backend.get_block(ev.log.block_number).timestamp,
-        "tx": _hex(ev.log.tx_hash),
-        "by": a["by"],
-        "reason_hash": _hex(a["reasonHash"]) if "reasonHash" in a else None,
+        "event": "consent_revoked" if ev.event == REVOKED_EVENT else "erased",
+        "record": ev.record_index,
+        "block": ev.block,
+        "timestamp": session.backend.get_block(ev.block).timestamp,
+        "tx": ev.tx,
+        "by": ev.by,
+        "reason_hash": ev.reason_hash,
     }
 
 
-def _sorted_events(session, dataset_id: int, record: int | None = None) -> list:
-    evs = _events(session, dataset_id, REVOKED_EVENT, record) + _events(session, dataset_id, ERASED_EVENT, record)
-    return sorted(evs, key=lambda ev: (ev.log.block_number, getattr(ev.log, "log_index", 0)))
-
-
 def list_events(session, dataset_id: int) -> ConsentList:
-    session.datasets.get(dataset_id)
-    rows = [_event_row(session, ev) for ev in _sorted_events(session, dataset_id)]
+    registry = session.datasets
+    registry.get(dataset_id)  # NotRegistered (exit 1) names the id
+    rows = [_row(session, ev) for ev in registry.consent_events(dataset_id)]
     revoked = sorted({r["record"] for r in rows if r["event"] == "consent_revoked"})
     erased = sorted({r["record"] for r in rows if r["event"] == "erased"})
     return ConsentList(dataset_id=dataset_id, revoked=revoked, erased=erased, events=rows)
@@ -154,20 +131,19 @@ def list_events(session, dataset_id: int) -> ConsentList:
 def status(session, dataset_id: int, record: int) -> ConsentStatus:
     registry = session.datasets
     registry.get(dataset_id)
-    rows = [_event_row(session, ev) for ev in _sorted_events(session, dataset_id, record)]
     return ConsentStatus(
         dataset_id=dataset_id, record=record,
-        consent_revoked=bool(registry.call("isConsentRevoked", dataset_id, record)),
-        erased=bool(registry.call("isErased", dataset_id, record)), events=rows,
+        consent_revoked=bool(registry.is_consent_revoked(dataset_id, record)),
+        erased=bool(registry.is_erased(dataset_id, record)),
+        events=[_row(session, ev) for ev in registry.consent_events(dataset_id, record)],
     )
 
 
 def consent_after(session, dataset_id: int, block: int) -> dict:
     """How many records of ``dataset_id`` had consent revoked / were erased after ``block``."""
-    rows = [ev for ev in _sorted_events(session, dataset_id) if ev.log.block_number > block]
-    revoked = {ev.args["recordIndex"] for ev in rows if ev.name == REVOKED_EVENT}
-    erased = {ev.args["recordIndex"] for ev in rows if ev.name == ERASED_EVENT}
-    return {"consent_revoked_after": len(revoked), "erased_after": len(erased)}
+    later = [ev for ev in session.datasets.consent_events(dataset_id) if ev.block > block]
+    return {"consent_revoked_after": len({ev.record_index for ev in later if ev.event == REVOKED_EVENT}),
+            "erased_after": len({ev.record_index for ev in later if ev.event == ERASED_EVENT})}
 
 
 # ---------------------------------------------------------------- revoke / erase
@@ -180,14 +156,16 @@ def _check_manager(session, dataset_id: int) -> None:
 
 
 def revoke(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
+    from ..contracts.dataset_registry import reason_hash
+
     registry = session.datasets
     _check_manager(session, dataset_id)
-    h = reason_hash(reason)
-    if registry.call("isConsentRevoked", dataset_id, record):
-        return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+    h = _hex(reason_hash(reason))
+    if registry.is_consent_revoked(dataset_id, record):
+        return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=h,
                              tx=None, block=None, unchanged=True)
-    tx = registry.transact(session.signer, "revokeConsent", dataset_id, record, h)
-    return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+    tx = registry.revoke_consent(session.signer, dataset_id, record, reason)
+    return ConsentResult(action="consent_revoked", dataset_id=dataset_id, record=record, reason_hash=h,
                          tx=_hex(tx.tx_hash), block=tx.block_number, gas_used=tx.gas_used)
 
 
@@ -197,6 +175,7 @@ def erase(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
     The salt goes first: if the transaction then fails, the record is already
     unlinkable and running the command again records it.
     """
+    from ..contracts.dataset_registry import reason_hash
     from .store import ERASED, SaltsStore
 
     registry = session.datasets
@@ -205,12 +184,12 @@ def erase(session, dataset_id: int, record: int, reason: str) -> ConsentResult:
     store = SaltsStore(session.home)
     salt = store.salt(root, record)
     destroyed = store.erase(record, salt) if salt not in (None, ERASED) else []
-    h = reason_hash(reason)
-    if registry.call("isErased", dataset_id, record):
-        return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+    h = _hex(reason_hash(reason))
+    if registry.is_erased(dataset_id, record):
+        return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=h,
                              tx=None, block=None, unchanged=True, salts_destroyed=len(destroyed))
-    tx = registry.transact(session.signer, "eraseRecord", dataset_id, record, h)
-    return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=_hex(h),
+    tx = registry.erase_record(session.signer, dataset_id, record, reason)
+    return ConsentResult(action="erased", dataset_id=dataset_id, record=record, reason_hash=h,
                          tx=_hex(tx.tx_hash), block=tx.block_number, salts_destroyed=len(destroyed),
                          gas_used=tx.gas_used)
 
@@ -262,24 +241,28 @@ class ProofRegistryUntrusted(CheckFailed):
     """The proof points at a contract that is not aiprov's registry."""
 
 
-def _one_view_call(registry, p) -> tuple[bool, int, list[dict]]:
+def _one_view_call(registry, p) -> tuple[bool, str, list[dict]]:
     """(included, status, per-record consent) from one call of checkRecord(s) / checkFile(s)."""
-    ids, proof = p.dataset_id, p.proof
+    from ..contracts.registry import Multiproof
+
+    multi = Multiproof(proof=tuple(p.proof), flags=tuple(p.flags)) if p.flags is not None else None
     if p.kind == "record":
-        indices, commitments = [v[0] for v in p.values], [v[1] for v in p.values]
-        if p.flags is None:
-            included, status, revoked, erased = registry.call("checkRecord", ids, proof, indices[0], commitments[0])
-            revoked, erased = [revoked], [erased]
+        if multi is None:
+            ((index, commitment),) = p.values
+            one = registry.check_record(p.dataset_id, p.proof, index, commitment)
+            check = SimpleNamespace(included=one.included, status=one.status, consent_revoked=(one.consent_revoked,),
+                                    erased=(one.erased,))
         else:
-            included, status, revoked, erased = registry.call("checkRecords", ids, proof, p.flags, indices, commitments)
-        return included, status, [{"index": i, "consent_revoked": bool(r), "erased": bool(e)}
-                                  for i, r, e in zip(indices, revoked, erased)]
-    paths, sizes, digests = ([v[k] for v in p.values] for k in range(3))
-    if p.flags is None:
-        included, status = registry.call("checkFile", ids, proof, paths[0], sizes[0], digests[0])
+            check = registry.check_records(p.dataset_id, multi, [(v[0], v[1]) for v in p.values])
+        return check.included, check.status, [
+            {"index": v[0], "consent_revoked": bool(r), "erased": bool(e)}
+            for v, r, e in zip(p.values, check.consent_revoked, check.erased)]
+    if multi is None:
+        ((path, size, digest),) = p.values
+        check = registry.check_file(p.dataset_id, p.proof, path, size, digest)
     else:
-        included, status = registry.call("checkFiles", ids, proof, p.flags, paths, sizes, digests)
-    return included, status, []
+        check = registry.check_files(p.dataset_id, multi, [tuple(v) for v in p.values])
+    return check.included, check.status, []
 
 
 def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
@@ -294,14 +277,13 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
                          hint="pass --rpc-url (or --network) of the chain the proof names, or --offline")
     registry = DatasetRegistry(backend, _trusted_registry(backend, p.registry))
     try:
-        included, status_code, records = _one_view_call(registry, p)
+        included, status_name, records = _one_view_call(registry, p)
     except TransactionFailed as exc:
         if exc.error_name != "DatasetNotFound":
             raise
         return ProofCheck(valid=False, reason=f"dataset {p.dataset_id} is not registered on {backend.network}",
                           offline=False, proof_valid=True, registered=False, revoked=None, consent_revoked=None,
                           erased=None, **common)
-    status_name = STATUS_NAMES[status_code]
     consent_revoked = any(r["consent_revoked"] for r in records)
     erased = any(r["erased"] for r in records)
     if not included:
