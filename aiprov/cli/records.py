@@ -10,17 +10,14 @@ from .output import console, emit_json, when
 
 def _index(ctx, param, value):
     """Click callback: record indices are whole numbers from 0 (exit 2 otherwise)."""
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return tuple(_index(ctx, param, v) for v in value)
+    from ..errors import InvalidArgument
+    from ..units import parse_record_index
+
     try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise click.BadParameter(f"{value!r} is not a record index (0, 1, 2, …)") from None
-    if n < 0:
-        raise click.BadParameter(f"{value!r} is not a record index (0, 1, 2, …)")
-    return n
+        return tuple(map(parse_record_index, value)) if isinstance(value, tuple) else (
+            None if value is None else parse_record_index(value))
+    except InvalidArgument as exc:
+        raise click.BadParameter(exc.message) from None
 
 
 @click.command("prove")
