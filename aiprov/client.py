@@ -213,9 +213,9 @@ class Client:
         if kind == "dataset":
             from .records.consent import records_receipt, verify_records
 
-            found = records_receipt(target, receipt, self.home)
+            found = records_receipt(target, receipt, self.home, wanted_id)
             if found is not None:
-                with self.session() as s:
+                with self.session(hints=registration.receipt_hints("dataset", found[1])) as s:
                     return verify_records(s, target, *found, wanted_id=wanted_id)
         receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
         actual = build_manifest(
@@ -281,7 +281,7 @@ class Client:
         needs this state directory's salts store and index. Needs no chain.
         """
         from .proofs import file_proof, record_proof
-        from .receipts import find_receipt, read_receipt
+        from .receipts import find_receipt, pick_version, read_receipt
 
         files, indices = list(files), [_parse_index(n) for n in records]
         if bool(files) == bool(indices):
@@ -293,13 +293,14 @@ class Client:
         rec = read_receipt(receipt_path)
         if rec["kind"] != "dataset":
             raise InvalidArgument(f"{receipt_path} is a {rec['kind']} receipt: proofs are of dataset files and records")
-        is_records = rec["manifest"].get("kind") == "records"
+        version = pick_version(rec)  # the latest version registered from this target
+        is_records = version["manifest"].get("kind") == "records"
         if indices and not is_records:
             raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")
         if files and is_records:
             raise InvalidArgument(f"{target} was registered with --records: prove records with --record N")
-        doc = record_proof(self.home, rec, target, indices) if indices else file_proof(rec, target, files)
-        return ProofResult(kind=doc["kind"], dataset_id=rec["id"], root=rec["root"], document=doc)
+        doc = record_proof(self.home, version, target, indices) if indices else file_proof(version, target, files)
+        return ProofResult(kind=doc["kind"], dataset_id=version["id"], root=version["root"], document=doc)
 
     def verify_proof(self, proof, *, offline: bool = False) -> ProofCheck:
         """Check a proof document (a path or a dict): offline, then on-chain unless ``offline``.

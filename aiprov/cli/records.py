@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import Env, command_options, positive_int
-from .output import console, emit_json, when
+from .output import console, emit_json, err_console, when
 
 
 def _index(ctx, param, value):
@@ -80,8 +80,8 @@ def verify_proof_cmd(env: Env, proof_file, offline) -> int:
         out.print(f"[bold green]valid[/bold green]: {result.reason}")
     else:
         out.print(f"[bold red]NOT valid[/bold red]: {result.reason}")
-    for p in result.problems[1:]:
-        out.print(f"  {p}")
+    for p in result.problems[0 if result.proof_valid else 1:]:
+        err_console().print(f"warning: {p}" if result.proof_valid else f"  {p}", markup=False)
     return 0 if result.valid else 1
 
 

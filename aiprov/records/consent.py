@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from ..errors import CheckFailed, InvalidArgument, TransactionFailed
+from ..errors import InvalidArgument, TransactionFailed
 from ..results import ConsentList, ConsentResult, ConsentStatus, ProofCheck, RegisterResult
 
 REVOKED_EVENT = "RecordConsentRevoked"
@@ -64,15 +64,16 @@ def register_records(session, path, parent_id: int, *, metadata_uri: str, receip
     )
 
 
-def records_receipt(target: Path, receipt, home: Path):
-    """(receipt path, receipt) when ``target``'s receipt is a records-mode one, else None."""
-    from ..receipts import find_receipt, read_receipt
+def records_receipt(target: Path, receipt, home: Path, wanted_id: int | None = None):
+    """(receipt path, the version to compare with) when ``target``'s receipt is of records, else None."""
+    from ..receipts import find_receipt, pick_version, read_receipt
 
     path = Path(receipt) if receipt else find_receipt(Path(target), home)
     if path is None:
         return None
     rec = read_receipt(path)
-    return (path, rec) if rec.get("manifest", {}).get("kind") == "records" else None
+    version = (pick_version(rec, wanted_id) if wanted_id is not None else None) or pick_version(rec)
+    return (path, {**version, "kind": rec["kind"]}) if version["manifest"].get("kind") == "records" else None
 
 
 def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, wanted_id: int | None):
@@ -216,31 +217,6 @@ def check_proof(session, p) -> ProofCheck:
     return _check_on_chain(session, p, common, what)
 
 
-def _trusted_registry(backend, named: str | None) -> bytes:
-    """The DatasetRegistry to ask: aiprov's canonical CREATE2 address (which commits to the shipped
-    code, so code there is ours), needing no state; a proof naming another address is refused."""
-    from eth_utils import to_checksum_address
-
-    from ..contracts.deployments import _initcode, create2_address
-    from ..errors import NotDeployed
-
-    canonical = create2_address(_initcode("DatasetRegistry", ()))
-    if named is not None and bytes.fromhex(named[2:]) != canonical:
-        raise ProofRegistryUntrusted(
-            f"the proof names registry {named}, which is not aiprov's DatasetRegistry "
-            f"({to_checksum_address(canonical)} on every chain)",
-            hint="a proof printed by `aiprov prove` names the canonical registry",
-        )
-    if not backend.get_code(canonical):
-        raise NotDeployed(f"no DatasetRegistry at {to_checksum_address(canonical)} on {backend.network}",
-                          hint="check --rpc-url / --network: is this the chain the proof was made for?")
-    return canonical
-
-
-class ProofRegistryUntrusted(CheckFailed):
-    """The proof points at a contract that is not aiprov's registry."""
-
-
 def _one_view_call(registry, p) -> tuple[bool, str, list[dict]]:
     """(included, status, per-record consent) from one call of checkRecord(s) / checkFile(s)."""
     from ..contracts.registry import Multiproof
@@ -265,8 +241,19 @@ def _one_view_call(registry, p) -> tuple[bool, str, list[dict]]:
     return check.included, check.status, []
 
 
-def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
+def _registry(session, p):
+    """The DatasetRegistry the proof is checked against: the one it names if its code is aiprov's,
+    else the canonical CREATE2 one (with a warning); found with no state, trusted by its code."""
     from ..contracts.dataset_registry import DatasetRegistry
+    from ..contracts.discovery import parse_hex_address, require
+
+    found = require(session.backend, session.home, "DatasetRegistry",
+                    hint=parse_hex_address(p.registry) if p.registry else None,
+                    warnings=session.warnings, hint_from="the proof")
+    return DatasetRegistry(session.backend, found.address, deploy_block=found.deploy_block)
+
+
+def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     from ..errors import ChainError
 
     if p.dataset_id is None:
@@ -275,7 +262,7 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     if p.chain_id is not None and p.chain_id != backend.chain_id:
         raise ChainError(f"the proof is for chain {p.chain_id}, but {backend.network} is chain {backend.chain_id}",
                          hint="pass --rpc-url (or --network) of the chain the proof names, or --offline")
-    registry = DatasetRegistry(backend, _trusted_registry(backend, p.registry))
+    registry = _registry(session, p)
     try:
         included, status_name, records = _one_view_call(registry, p)
     except TransactionFailed as exc:
@@ -299,7 +286,7 @@ def _check_on_chain(session, p, common: dict, what: str) -> ProofCheck:
     valid = bool(included) and status_name != "revoked" and not erased and not consent_revoked
     return ProofCheck(valid=valid, reason=reason, offline=False, proof_valid=True, registered=bool(included),
                       revoked=status_name == "revoked", consent_revoked=consent_revoked, erased=erased,
-                      records=records, **common)
+                      records=records, problems=list(session.warnings), **common)
 
 
 # ---------------------------------------------------------------- models: consent upstream
