@@ -40,7 +40,7 @@ def test_register_records_prove_and_verify_on_chain(cli, tmp_path):
     assert hashed["root"] == reg["root"] and hashed["records"] == 40
 
     receipt = json.loads(Path(str(data) + ".aiprov.json").read_text())
-    assert receipt["manifest"]["kind"] == "records"
+    assert receipt["versions"][-1]["manifest"]["kind"] == "records"
     show = cli.json("show", "dataset", reg["id"])
     assert show["metadata"]["records"]["count"] == 40
 
