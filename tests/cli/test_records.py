@@ -114,6 +114,7 @@ def test_consent_revoke_status_list_and_who_may(cli, tmp_path):
     assert stranger.exit_code != 0 and "neither the owner nor a manager" in stranger.stderr
     done = cli.json("consent", "revoke", ds, "--record", "5", "--reason", "withdrawn 2026-12-01")
     assert done["tx"] and done["unchanged"] is False and done["reason_hash"] != "0x" + "00" * 32
+    assert done["gas_used"] <= 50_000  # SPEC §10: consent revoke
     assert cli.json("consent", "revoke", ds, "--record", "5")["unchanged"] is True  # sends nothing
     cli.json("manager", "add", f"dataset:{ds}", "dev:1")
     assert cli.json("consent", "revoke", ds, "--record", "6", "--account", "dev:1")["tx"]
