@@ -59,7 +59,7 @@ def prove_cmd(env: Env, path, files, records, receipt, output) -> int:
 @click.command("verify-proof")
 @click.argument("proof_file", metavar="PROOF.json", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--offline", is_flag=True, help="Check the proof itself only; do not ask the chain.")
-@command_options()
+@command_options(signs=False)
 def verify_proof_cmd(env: Env, proof_file, offline) -> int:
     """Check a proof: offline (leaf values lead to the root), then on-chain with one view call.
 
@@ -148,7 +148,7 @@ def consent_erase(env: Env, dataset_id, record, reason, yes) -> int:
 @consent_group.command("status")
 @click.argument("dataset_id", metavar="DATASET_ID", callback=positive_int)
 @click.option("--record", required=True, callback=_index, metavar="N", help="Index of the record (from 0).")
-@command_options()
+@command_options(signs=False)
 def consent_status(env: Env, dataset_id, record) -> int:
     """Whether record N's consent is revoked or the record erased (exit 0 either way)."""
     result = env.client().consent_status(dataset_id, record)
@@ -165,7 +165,7 @@ def consent_status(env: Env, dataset_id, record) -> int:
 
 @consent_group.command("list")
 @click.argument("dataset_id", metavar="DATASET_ID", callback=positive_int)
-@command_options()
+@command_options(signs=False)
 def consent_list(env: Env, dataset_id) -> int:
     """Every consent revocation and erasure of DATASET_ID, oldest first."""
     result = env.client().consent_list(dataset_id)
