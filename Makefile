@@ -63,6 +63,7 @@ bench: setup
 	$(PY) benchmarks/bench_hashing.py
 	$(PY) benchmarks/bench_manifest.py
 	$(PY) benchmarks/bench_merkle.py
+	$(PY) benchmarks/bench_records.py
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_parallel.py
 	$(PY) benchmarks/bench_s3.py
@@ -73,6 +74,7 @@ bench-quick: setup
 	$(PY) benchmarks/bench_hashing.py --quick
 	$(PY) benchmarks/bench_manifest.py --quick
 	$(PY) benchmarks/bench_merkle.py --quick
+	$(PY) benchmarks/bench_records.py --quick
 	$(PY) benchmarks/bench_cli.py --quick
 	$(PY) benchmarks/bench_parallel.py --quick
 	$(PY) benchmarks/bench_s3.py --quick

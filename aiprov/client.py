@@ -33,6 +33,9 @@ from .results import (
     AccessResult,
     AccountInfo,
     AssetInfo,
+    ConsentList,
+    ConsentResult,
+    ConsentStatus,
     DeployResult,
     DiffResult,
     HistoryResult,
@@ -43,6 +46,9 @@ from .results import (
     ManagerResult,
     PayeesResult,
     PriceResult,
+    ProofCheck,
+    ProofResult,
+    RecordsHashResult,
     RegisterResult,
     StatusReport,
     StatusResult,
@@ -52,6 +58,14 @@ from .results import (
 )
 from .units import parse_id as _parse_id
 from .units import parse_kind as _kind
+from .units import parse_record_index as _parse_index
+
+
+def _records_hash_result(rm) -> RecordsHashResult:
+    return RecordsHashResult(
+        root=rm.root, path=str(rm.file.path), records_format=rm.file.format, records=rm.record_count,
+        size=rm.file.size, sha256=rm.file.sha256, header_sha256=rm.file.header_sha256, reused_salts=rm.reused_salts,
+    )
 
 
 def _given(value: str | None, env: str, flag: str) -> str | None:
@@ -144,6 +158,17 @@ class Client:
         return build_manifest(path if isinstance(path, str) else Path(path), follow_dir_symlinks=follow_dir_symlinks,
                               ignore=ignore, progress=progress, engine=engine, scheduler=scheduler)
 
+    def hash_records(self, path) -> RecordsHashResult:
+        """The salted records root of a ``.jsonl`` / ``.csv`` file (SPEC §2.1). Needs no chain.
+
+        Salts are drawn on first use and kept in the private salts store of the
+        state directory, so ``register_dataset(path, records=True)`` anchors this root.
+        """
+        from .records.manifest import build_records
+
+        rm = build_records(path, self.home)
+        return _records_hash_result(rm)
+
     # -- datasets ----------------------------------------------------------------
 
     def register_dataset(
@@ -161,11 +186,15 @@ class Client:
         progress=None,
         engine: str = "local",
         scheduler: str | None = None,
+        records: bool = False,
     ) -> RegisterResult:
         """Hash ``path``, anchor its root in DatasetRegistry, write a receipt.
 
         Idempotent: if this account already registered the same root, nothing is
         sent and the existing id is returned with ``already_registered=True``.
+        ``records=True``: one salted leaf per record of a ``.jsonl`` / ``.csv``
+        file (SPEC §2.1); with ``parent``, records whose consent was revoked in
+        an earlier version are refused (:class:`aiprov.records.manifest.ConsentRevoked`).
         """
         from . import registration
         from .metadata import dataset_metadata
@@ -173,6 +202,14 @@ class Client:
 
         check_destination(receipt)
         parent_id = _parse_id(parent, "--parent") if parent is not None else 0
+        if records:
+            from .records import consent
+
+            with self.session() as s:
+                return consent.register_records(
+                    s, path, parent_id, metadata_uri=metadata_uri, receipt=receipt,
+                    fields=dict(name=name, description=description, license=license, source=source),
+                )
         manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
                              scheduler=scheduler)
         doc = dataset_metadata(manifest, name=name, description=description, license=license, source=source)
@@ -188,7 +225,8 @@ class Client:
             )
 
     def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None,
-               cached: bool = False, engine: str = "local", scheduler: str | None = None) -> VerifyResult:
+               cached: bool = False, strict_consent: bool = False, engine: str = "local",
+               scheduler: str | None = None) -> VerifyResult:
         """Check that the bytes at ``path`` are what was registered and not revoked.
 
         With ``id``: that registration's root must equal the computed root.
@@ -204,10 +242,17 @@ class Client:
         kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
         target = registration.target_of(path)
+        local = isinstance(target, Path)
+        if kind == "dataset" and local:
+            from .records.consent import records_receipt, verify_records
+
+            found = records_receipt(target, receipt, self.home, wanted_id)
+            if found is not None:
+                with self.session(hints=registration.receipt_hints("dataset", found[1])) as s:
+                    return verify_records(s, target, *found, wanted_id=wanted_id)
         receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
         rules = dict(ignore=list(expected.ignore) if expected else None,
                      follow_dir_symlinks=bool(expected and expected.symlinks == "all"))
-        local = isinstance(target, Path)
         if cached and local:  # files unchanged since last hashed (stat cache) are not read again
             from .manifest.statcache import cached_manifest
 
@@ -217,8 +262,13 @@ class Client:
         problems = registration.ignored_problems(target, actual, rec) if local else []
         with self.session(hints=registration.receipt_hints(kind, rec)) as s:
             extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
-            return registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
-                                 expected=expected, problems=problems, extra_check=extra)
+            result = registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
+                                         expected=expected, problems=problems, extra_check=extra)
+            if kind == "model" and result.id is not None and result.status != "not-registered":
+                from .records.consent import apply_consent
+
+                result = apply_consent(s, result, strict=strict_consent)
+            return result
 
     def status(self, path, *, receipt=None) -> StatusReport:
         """What changed in ``path`` since the latest version in its receipt. Needs no chain and no state.
@@ -280,6 +330,79 @@ class Client:
 
     def deprecate_dataset(self, id: int, reason: str = "") -> StatusResult:
         return self.set_status("dataset", id, "deprecated", reason)
+
+    # -- records: proofs and consent ----------------------------------------------
+
+    def prove(self, path, *, files: Iterable[str] = (), records: Iterable[int] = (), receipt=None) -> ProofResult:
+        """An ``aiprov-proof/1`` document for files (``files``) or records (``records``) of ``path``.
+
+        Reads the receipt beside ``path`` (or ``receipt``); a records proof also
+        needs this state directory's salts store and index. Needs no chain.
+        """
+        from .proofs import file_proof, record_proof
+        from .receipts import find_receipt, pick_version, read_receipt
+
+        files, indices = list(files), [_parse_index(n) for n in records]
+        if bool(files) == bool(indices):
+            raise InvalidArgument("give --file REL... or --record N..., not both and not neither")
+        target = Path(path)
+        receipt_path = Path(receipt) if receipt else find_receipt(target, self.home)
+        if receipt_path is None:
+            raise InvalidArgument(f"no receipt for {target}: register it first, or pass --receipt FILE")
+        rec = read_receipt(receipt_path)
+        if rec["kind"] != "dataset":
+            raise InvalidArgument(f"{receipt_path} is a {rec['kind']} receipt: proofs are of dataset files and records")
+        version = pick_version(rec)  # the latest version registered from this target
+        is_records = version["manifest"].get("kind") == "records"
+        if indices and not is_records:
+            raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")
+        if files and is_records:
+            raise InvalidArgument(f"{target} was registered with --records: prove records with --record N")
+        doc = record_proof(self.home, version, target, indices) if indices else file_proof(version, target, files)
+        return ProofResult(kind=doc["kind"], dataset_id=version["id"], root=version["root"], document=doc)
+
+    def verify_proof(self, proof, *, offline: bool = False) -> ProofCheck:
+        """Check a proof document (a path or a dict): offline, then on-chain unless ``offline``.
+
+        On-chain it needs no state and no key: one call of the registry's view
+        on the chain the proof names (``--network`` / ``--rpc-url`` reach it).
+        """
+        from .proofs import parse_proof
+        from .records import consent
+
+        parsed = parse_proof(proof if isinstance(proof, dict) else Path(proof))
+        if offline:
+            return consent.check_proof(None, parsed)
+        with self.session() as s:
+            return consent.check_proof(s, parsed)
+
+    def revoke_consent(self, dataset_id: int, record: int, reason: str = "") -> ConsentResult:
+        """Record on-chain that record ``record``'s consent is revoked (owner or manager; permanent)."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.revoke(s, _parse_id(dataset_id), _parse_index(record), reason)
+
+    def erase_record(self, dataset_id: int, record: int, reason: str = "") -> ConsentResult:
+        """Destroy record ``record``'s salt in this state directory and record the erasure on-chain."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.erase(s, _parse_id(dataset_id), _parse_index(record), reason)
+
+    def consent_status(self, dataset_id: int, record: int) -> ConsentStatus:
+        """Whether record ``record`` of the dataset has its consent revoked or is erased."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.status(s, _parse_id(dataset_id), _parse_index(record))
+
+    def consent_list(self, dataset_id: int) -> ConsentList:
+        """Every consent revocation and erasure recorded for the dataset, oldest first."""
+        from .records import consent
+
+        with self.session() as s:
+            return consent.list_events(s, _parse_id(dataset_id))
 
     # -- models ------------------------------------------------------------------
 
@@ -350,8 +473,11 @@ class Client:
                 },
             )
 
-    def verify_model(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
-        return self.verify("model", path, id=id, receipt=receipt, progress=progress)
+    def verify_model(self, path, *, id: int | None = None, receipt=None, progress=None,
+                     strict_consent: bool = False) -> VerifyResult:
+        """``verify("model", …)``; ``strict_consent``: also fail when records of an upstream dataset
+        had their consent revoked (or were erased) after the model was registered."""
+        return self.verify("model", path, id=id, receipt=receipt, progress=progress, strict_consent=strict_consent)
 
     def show_model(self, id: int) -> AssetInfo:
         return self.show("model", id)
@@ -373,7 +499,10 @@ class Client:
         model_id = _parse_id(id)
         with self.session() as s:
             graph = lineage(s, model_id, lambda h: registration.load_metadata(self.home, h))
-        return LineageResult(model=model_id, **graph)
+            from .records.consent import upstream_consent
+
+            consent = upstream_consent(s, model_id, graph)
+        return LineageResult(model=model_id, **graph, consent=consent)
 
     # -- audit and exports -------------------------------------------------------
 

@@ -67,3 +67,29 @@ def receipt_metadata(receipt) -> dict:
         if version.get("metadata_hash") and isinstance(version.get("metadata"), dict):
             docs[version["metadata_hash"]] = version["metadata"]
     return docs
+
+
+def records_metadata(records, *, name=None, description=None, license=None, source=None) -> dict:
+    """A records-mode dataset (``records`` is a :class:`aiprov.records.manifest.RecordsManifest`).
+
+    It names the records format and leaf encoding, the number of records and
+    the CSV header's sha256 (the header is not a record); never a record, a
+    salt, or the file's own digest (which would link an erased record to it).
+    """
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "kind": "dataset",
+        "files": 1,
+        "size": records.total_size,
+        "manifest": {"format": records.format, "kind": "records"},
+        "records": {
+            "format": records.file.format,
+            "count": records.record_count,
+            "leafEncoding": ["uint256", "bytes32"],
+            "commitment": "sha256(salt || record bytes)",
+            **({"header_sha256": records.file.header_sha256} if records.file.header_sha256 else {}),
+        },
+    }
+    doc.update({key: value for key, value in dict(name=name, description=description, license=license,
+                                                   source=source).items() if value})
+    return doc

@@ -136,6 +136,7 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
         chain_id=backend.chain_id, network=backend.network, contract=registry.checksum_address,
         owner=reg.owner, already_registered=already, status=status, files=manifest.file_count,
         size=manifest.total_size, receipt=written, receipt_in_state_dir=fallback, gas_used=gas_used,
+        records=getattr(manifest, "record_count", None),
     )
 
 

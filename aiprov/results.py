@@ -40,6 +40,7 @@ class RegisterResult:
     gas_used: int | None = None
     #: an earlier registration of the same root by the same owner (a concurrent run got in first)
     duplicate_of: int | None = None
+    records: int | None = None  # records mode: how many records (one leaf each)
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -64,6 +65,7 @@ class VerifyResult:
     size: int = 0
     problems: list[str] = field(default_factory=list)
     owner: str | None = None  # who owns the registration compared with
+    consent: list[dict] | None = None  # models: per upstream dataset, as LineageResult.consent
 
     def to_json(self) -> dict:
         empty = {"added": [], "removed": [], "modified": [], "renamed": []}
@@ -84,6 +86,7 @@ class VerifyResult:
             "size": self.size,
             "problems": list(self.problems),
             "owner": self.owner,
+            **({"consent": self.consent} if self.consent is not None else {}),
         }
 
 
@@ -173,6 +176,9 @@ class LineageResult:
     nodes: list[dict]
     edges: list[dict]
     revoked: list[str]  # node keys of revoked datasets / models, the model itself included
+    # per dataset it was trained on (transitively): records whose consent was revoked / that were
+    # erased after the model was registered: [{"dataset_id", "consent_revoked_after", "erased_after"}]
+    consent: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -479,3 +485,110 @@ class DiffResult:
             "root": self.root, "status": self.status, "changes": self.changes.to_dict(),
             "chain_id": self.chain_id, "network": self.network,
         }
+
+
+# ---------------------------------------------------------------- records, proofs, consent
+
+
+@dataclass(frozen=True)
+class RecordsHashResult:
+    """``hash --records``: the salted records root of one ``.jsonl`` / ``.csv`` file."""
+
+    root: str
+    path: str
+    records_format: str  # jsonl | csv
+    records: int
+    size: int
+    sha256: str  # of the whole file
+    header_sha256: str | None  # CSV only
+    reused_salts: int
+
+    def to_json(self) -> dict:
+        return {
+            "root": self.root, "format": "aiprov-records/1", "kind": "records", "records_format": self.records_format,
+            "records": self.records, "size": self.size, "header_sha256": self.header_sha256,
+            "reused_salts": self.reused_salts,
+            "entries": [{"path": Path(self.path).name, "size": self.size, "sha256": self.sha256}],
+        }
+
+
+@dataclass(frozen=True)
+class ProofResult:
+    """``prove``: an ``aiprov-proof/1`` document (``document``), as printed."""
+
+    kind: str  # file | record
+    dataset_id: int
+    root: str
+    document: dict
+
+    def to_json(self) -> dict:
+        return self.document
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    """``verify-proof``: what the proof shows offline and, unless offline, on-chain."""
+
+    valid: bool  # everything below holds: proof, registration, status, consent
+    kind: str
+    reason: str
+    root: str
+    dataset_id: int | None
+    chain_id: int | None
+    registry: str | None
+    offline: bool  # True: the chain was not asked
+    proof_valid: bool  # the leaves lead to the root (and each record matches its commitment)
+    registered: bool | None  # the root is dataset_id's root on that chain (None offline)
+    revoked: bool | None  # the dataset is revoked
+    consent_revoked: bool | None  # some proved record's consent is revoked
+    erased: bool | None  # some proved record is erased
+    records: list[dict] = field(default_factory=list)  # [{"index", "consent_revoked", "erased"}]
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConsentResult:
+    """``consent revoke`` / ``consent erase``."""
+
+    action: str  # consent_revoked | erased
+    dataset_id: int
+    record: int
+    reason_hash: str  # keccak256 of the reason text: only the hash goes on-chain
+    tx: str | None  # None when nothing was sent (already so)
+    block: int | None
+    unchanged: bool = False
+    salts_destroyed: int = 0  # erase: salt copies destroyed in this state directory
+    gas_used: int | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    """``consent status``: one record of a records dataset."""
+
+    dataset_id: int
+    record: int
+    consent_revoked: bool
+    erased: bool
+    events: list[dict] = field(default_factory=list)  # [{"event", "block", "tx", "by", "reason_hash"}]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ConsentList:
+    """``consent list``: every consent revocation and erasure of a dataset, oldest first."""
+
+    dataset_id: int
+    revoked: list[int]  # record indices whose consent is revoked
+    erased: list[int]  # record indices erased
+    events: list[dict]  # [{"event", "record", "block", "timestamp", "tx", "by", "reason_hash"}]
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -64,6 +64,17 @@ def parse_id(value, what: str = "id") -> int:
     return n
 
 
+def parse_record_index(value) -> int:
+    """A record's index in a records-mode dataset: a whole number from 0 (below 2**64)."""
+    try:
+        n = int(str(value).strip()) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"a record index is a whole number from 0, got {value!r}") from None
+    if isinstance(n, bool) or not 0 <= n < 2**64:
+        raise InvalidArgument(f"a record index is a whole number from 0 below 2**64, got {value!r}")
+    return n
+
+
 def parse_asset(text: str) -> tuple[str, int]:
     """``dataset:3`` / ``model:7`` / ``3`` (a bare number is a dataset) → (kind, id)."""
     m = _ASSET_RE.match(str(text).strip())

@@ -3,7 +3,10 @@
 SPEC §7 targets, checked in one run:
 
 * the root of 1,000,000 synthetic manifest entries (validation, leaf hashing,
-  sort, tree) in <= 10 s;
+  sort, tree) in <= 3 s (SPEC §10), with where the time goes: leaf hashing on
+  one core and with half of it in a forked child on the second core
+  (``aiprov.manifest.forked``), sort, tree, validation; CPU time beside wall
+  time, since a shared machine slows the wall clock;
 * peak RSS of that whole process (entries included) <= 1 GiB.
 
 Side by side: ``@openzeppelin/merkle-tree`` (the reference, under node) and
@@ -37,7 +40,8 @@ import hashlib, json, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from aiprov.manifest import Entry, Manifest, MerkleTree
 from aiprov.manifest.keccak import BACKEND
-from aiprov.manifest.leaves import file_leaves
+from aiprov.manifest.leaves import _file_leaves, file_leaves
+from aiprov.manifest.manifest import _check_entries
 
 n = int(sys.argv[1])
 entries = [
@@ -45,12 +49,25 @@ entries = [
           hashlib.sha256(str(i).encode()).hexdigest())
     for i in range(n)
 ]
+def cpu():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
+t = time.perf_counter(); _check_entries(entries); check_s = time.perf_counter() - t
+t = time.perf_counter(); serial = _file_leaves(entries); serial_s = time.perf_counter() - t
 t = time.perf_counter(); leaves = file_leaves(entries); leaves_s = time.perf_counter() - t
+assert leaves == serial
+del serial
+t = time.perf_counter(); ordered = sorted(leaves); sort_s = time.perf_counter() - t
+del ordered
 t = time.perf_counter(); tree = MerkleTree.from_leaves(leaves); tree_s = time.perf_counter() - t
 del leaves, tree
-t = time.perf_counter(); manifest = Manifest(entries); manifest_s = time.perf_counter() - t
+c = cpu(); t = time.perf_counter(); manifest = Manifest(entries); manifest_s = time.perf_counter() - t
+after = cpu()
+manifest_cpu, child_cpu = after[0] - c[0], after[1] - c[1]
 print(json.dumps({
-    "root": manifest.root, "leaves_s": leaves_s, "tree_s": tree_s, "manifest_s": manifest_s, "backend": BACKEND,
+    "root": manifest.root, "check_s": check_s, "serial_s": serial_s, "leaves_s": leaves_s, "sort_s": sort_s,
+    "tree_s": tree_s, "manifest_s": manifest_s, "manifest_cpu": manifest_cpu, "child_cpu": child_cpu,
+    "backend": BACKEND,
     "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
 }))
 """
@@ -101,21 +118,28 @@ def main() -> int:
 
     print(f"\nMerkle root of synthetic manifests (keccak backend: {big['backend']})")
     print(f"{'implementation':<34} {'entries':>9} {'seconds':>8} {'entries/s':>10} {'peak RSS':>9}")
+    print(f"(leaf hashing forked vs one core: {big['serial_s'] / big['leaves_s']:.2f}x)")
     rows = [
         ("aiprov Manifest() (all of it)", n, big["manifest_s"], f"{big['rss_mib']:.0f} MiB"),
-        ("  of which: leaf hashing", n, big["leaves_s"], ""),
-        ("  of which: sort + tree", n, big["tree_s"], ""),
+        ("  CPU time of this process", n, big["manifest_cpu"], ""),
+        ("  CPU time of the forked child", n, big["child_cpu"], ""),
+        ("  entry validation", n, big["check_s"], ""),
+        ("  leaf hashing, one core", n, big["serial_s"], ""),
+        ("  leaf hashing, half forked", n, big["leaves_s"], ""),
+        ("  sort of the leaves", n, big["sort_s"], ""),
+        ("  sort + tree (from_leaves)", n, big["tree_s"], ""),
         ("aiprov Manifest()", m, small["manifest_s"], ""),
     ]
     if oz is not None:
         rows.append(("@openzeppelin/merkle-tree (node)", m, oz["seconds"], ""))
     for name, count, secs, rss in rows:
-        print(f"{name:<34} {count:>9,} {secs:8.2f} {count / secs:10,.0f} {rss:>9}")
+        rate = f"{count / secs:10,.0f}" if secs else " " * 9 + "-"
+        print(f"{name:<34} {count:>9,} {secs:8.2f} {rate} {rss:>9}")
     if oz is not None:
         print(f"\naiprov is {oz['seconds'] / small['manifest_s']:.0f}x faster than the reference on {m:,} entries")
 
     checks = [
-        (f"root of {n:,} entries <= 10 s", big["manifest_s"] <= 10, f"{big['manifest_s']:.2f} s"),
+        (f"root of {n:,} entries <= 3 s", big["manifest_s"] <= 3, f"{big['manifest_s']:.2f} s"),
         ("peak RSS <= 1 GiB", big["rss_mib"] <= 1024, f"{big['rss_mib']:.0f} MiB"),
     ]
     same_root = "same root as @openzeppelin/merkle-tree"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import accounts, assets, audit, changes, completion, datasets, gateway, hashing, leases, models, node, payments  # noqa: F401 (assets, models register commands)
+from . import accounts, assets, audit, changes, completion, datasets, gateway, hashing, leases, models, node, payments, records  # noqa: F401 (assets, models register commands)
 from .app import AiprovGroup
 from .groups import ALL_GROUPS
 
@@ -45,6 +45,7 @@ gateway.register(cli)
 audit.register(cli)
 payments.register(cli)
 completion.register(cli)
+records.register(cli)
 
 
 def main() -> None:

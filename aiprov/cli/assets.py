@@ -26,6 +26,13 @@ def print_changes(out, changes) -> None:
         out.print(f"  [cyan]renamed[/cyan]   {old.path} → {new.path}  (same {new.size} B, sha256 {new.sha256})")
 
 
+def _print_consent(out, result) -> None:
+    for c in result.consent or ():
+        if c["consent_revoked_after"] or c["erased_after"]:
+            out.print(f"  [yellow]dataset {c['dataset_id']}: {c['consent_revoked_after']} record(s) consent-revoked, "
+                      f"{c['erased_after']} erased since model {result.id} was registered[/yellow]")
+
+
 def render_verify(env: Env, result) -> int:
     if env.json:
         emit_json(result.to_json())
@@ -40,6 +47,7 @@ def render_verify(env: Env, result) -> int:
             out.print(f"  owner {result.owner}")
         if result.status == "deprecated":
             out.print(f"  [yellow]note: {result.kind} {result.id} is deprecated[/yellow]")
+        _print_consent(out, result)
         out.print(f"next: [bold]aiprov history {result.kind} {result.id}[/bold] shows its versions and events")
         return 0
     out.print(f"[bold red]NOT verified[/bold red]: {result.reason}")
@@ -84,19 +92,29 @@ def render_info(out, info) -> None:
 def _commands(kind: str) -> None:
     noun = kind
 
-    @verify_group.command(kind)
-    @click.argument("path", type=click.Path(path_type=str))
-    @click.option("--id", "id_", type=str, callback=positive_int, metavar="ID", help=f"{noun.capitalize()} id to compare with.")
-    @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Receipt to use (default: PATH.aiprov.json).")
-    @click.option("--cached", is_flag=True,
-                  help="Do not re-read files unchanged since last hashed (device, inode, size, mtime, ctime).")
-    @engine_options
-    @command_options()
-    def verify_cmd(env: Env, path, id_, receipt, cached, engine, scheduler) -> int:
+    def verify_cmd(env: Env, path, id_, receipt, cached=False, strict_consent=False, engine="local",
+                   scheduler=None) -> int:
         with hashing_progress(not env.json) as progress:
             result = env.client().verify(kind, path, id=id_, receipt=receipt, progress=progress, cached=cached,
-                                         engine=engine, scheduler=scheduler)
+                                         strict_consent=strict_consent, engine=engine, scheduler=scheduler)
         return render_verify(env, result)
+
+    verify_cmd = command_options()(verify_cmd)
+    verify_cmd = engine_options(verify_cmd)
+    verify_cmd = click.option(
+        "--cached", is_flag=True,
+        help="Do not re-read files unchanged since last hashed (device, inode, size, mtime, ctime).")(verify_cmd)
+    if kind == "model":
+        verify_cmd = click.option(
+            "--strict-consent", is_flag=True,
+            help="Also exit 1 when records of a dataset it was trained on had their consent revoked "
+                 "(or were erased) after the model was registered.")(verify_cmd)
+    verify_cmd = click.option("--receipt", type=click.Path(dir_okay=False, path_type=str),
+                              help="Receipt to use (default: PATH.aiprov.json).")(verify_cmd)
+    verify_cmd = click.option("--id", "id_", type=str, callback=positive_int, metavar="ID",
+                              help=f"{noun.capitalize()} id to compare with.")(verify_cmd)
+    verify_cmd = click.argument("path", type=click.Path(path_type=str))(verify_cmd)
+    verify_cmd = verify_group.command(kind)(verify_cmd)
 
     verify_cmd.help = (
         f"Exit 0 only if PATH is byte-for-byte the registered {noun} and not revoked"

@@ -20,21 +20,30 @@ from .output import console, emit_json, err_console, hashing_progress, human_siz
 @click.option("--metadata-uri", default="", metavar="URI", help="Where the metadata document is published.")
 @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Write the receipt here.")
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories.")
+@click.option("--records", is_flag=True,
+              help="Records mode: one salted leaf per record of a .jsonl / .csv file (prove and consent per record).")
 @engine_options
 @command_options()
 def register_dataset(env: Env, path, name, description, license_, source, parent, metadata_uri, receipt, follow_dir_symlinks,
-                     engine, scheduler) -> int:
+                     records, engine, scheduler) -> int:
     """Hash PATH, anchor its root in DatasetRegistry, write PATH.aiprov.json.
 
     PATH may be a URL (s3://bucket/prefix; its receipt goes to the state
     directory unless --receipt is given). Registering the same content again
-    from the same account sends nothing and reports the existing id.
+    from the same account sends nothing and
+    reports the existing id. With --records --parent ID, records whose consent was
+    revoked in an earlier version are refused (exit 1, naming them).
+
+    
+      aiprov register dataset ./data --name reviews
+      aiprov register dataset patients.jsonl --records --name patients-2026
     """
     with hashing_progress(not env.json) as progress:
         result = env.client().register_dataset(
             path, name=name, description=description, license=license_, source=source,
             parent=parent, metadata_uri=metadata_uri, receipt=receipt,
-            follow_dir_symlinks=follow_dir_symlinks, progress=progress, engine=engine, scheduler=scheduler,
+            follow_dir_symlinks=follow_dir_symlinks, progress=progress, records=records, engine=engine,
+            scheduler=scheduler,
         )
     return render_registration(env, result)
 
@@ -47,7 +56,10 @@ def render_registration(env: Env, result) -> int:
     verb = "already registered as" if result.already_registered else "registered as"
     out.print(f"[bold green]{verb} {result.kind} {result.id}[/bold green] on {result.network} (chain {result.chain_id})")
     out.print(f"  root     {result.root}")
-    out.print(f"  files    {result.files} ({human_size(result.size)})")
+    if result.records is not None:
+        out.print(f"  records  {result.records} ({human_size(result.size)})")
+    else:
+        out.print(f"  files    {result.files} ({human_size(result.size)})")
     out.print(f"  tx       {result.tx} (block {result.block})")
     if result.status != "active":
         out.print(f"  status   [yellow]{result.status}[/yellow]")

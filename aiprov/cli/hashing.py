@@ -25,18 +25,34 @@ def manifest_json(manifest) -> dict:
 @click.command("hash")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--follow-dir-symlinks", is_flag=True, help="Follow symlinks to directories (loops are errors).")
+@click.option("--records", is_flag=True,
+              help="One salted leaf per record of a .jsonl / .csv file (salts kept in the state directory).")
 @engine_options
 @command_options(chain=False)
-def hash_command(env: Env, path: str, follow_dir_symlinks: bool, engine: str, scheduler: str | None) -> int:
+def hash_command(env: Env, path: str, follow_dir_symlinks: bool, records: bool, engine: str,
+                 scheduler: str | None) -> int:
     """Print the Merkle root and per-file SHA-256 of PATH (a file, a directory or a URL).
+
+    With --records, PATH is a .jsonl or .csv file and every record (a line; a CSV row,
+    the header excluded) is a leaf (index, sha256(salt || record bytes)).
 
     \b
     Examples:
       aiprov hash ./data
+      aiprov hash patients.jsonl --records --json
       aiprov hash s3://bucket/corpus                   # needs aiprov[s3]; AWS_* configuration
       aiprov hash ./data --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from ..manifest import build_manifest
+
+    if records:
+        result = env.client().hash_records(path)
+        if env.json:
+            emit_json(result.to_json())
+            return 0
+        console().print(f"[bold]root[/bold] {result.root}  ({result.records} {result.records_format} records, "
+                        f"{human_size(result.size)}; {result.reused_salts} salts reused)")
+        return 0
 
     with hashing_progress(not env.json) as progress:
         manifest = build_manifest(path, follow_dir_symlinks=follow_dir_symlinks, progress=progress, engine=engine,

@@ -87,6 +87,10 @@ def lineage_model(env: Env, id_) -> int:
     grow(tree, result.root, {result.root})
     out = console()
     out.print(tree)
+    for c in result.consent:
+        if c["consent_revoked_after"] or c["erased_after"]:
+            out.print(f"[yellow]dataset {c['dataset_id']}: {c['consent_revoked_after']} record(s) consent-revoked, "
+                      f"{c['erased_after']} erased since model {result.model} was registered[/yellow]")
     if [k for k in result.revoked if k != result.root]:
         out.print(f"[red]revoked upstream:[/red] {', '.join(k for k in result.revoked if k != result.root)}")
     return 0

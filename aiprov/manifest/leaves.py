@@ -105,8 +105,15 @@ def file_leaves(entries: Iterable[_FileLike]) -> list[bytes]:
     Each entry has ``.path`` (str), ``.size`` (int) and ``.sha256`` (64 hex
     chars), like :class:`aiprov.manifest.Entry`.  This is the hot loop of a
     manifest's root (two Keccak calls are ~75% of it), so it skips per-call
-    validation and binds names locally.
+    validation and binds names locally, and hands half of a big list to a
+    forked child on the second core (:mod:`.forked`).
     """
+    from .forked import split_map
+
+    return split_map(_file_leaves, entries if isinstance(entries, Sequence) else list(entries))
+
+
+def _file_leaves(entries: Iterable[_FileLike]) -> list[bytes]:
     k = keccak256
     fromhex = bytes.fromhex
     packer = _FILE_PACKERS.get

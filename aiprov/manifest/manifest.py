@@ -226,6 +226,16 @@ class Manifest:
         """
         return ["0x" + node.hex() for node in self._tree.proof(self._index(path))]
 
+    def multiproof(self, paths: Sequence[str]) -> dict[str, Any]:
+        """OpenZeppelin's multiproof of several files: ``{"paths", "proof", "proofFlags"}``.
+
+        ``paths`` come back in the order the proof consumes their leaves (what
+        ``getMultiProof`` returns as ``leaves``); ``proof`` holds raw 32-byte nodes.
+        """
+        mp = self._tree.multiproof([self._index(p) for p in paths])
+        return {"paths": [self.entries[i].path for i in mp["indices"]], "proof": mp["proof"],
+                "proofFlags": mp["proofFlags"]}
+
     def merkle_tree(self) -> MerkleTree:
         """The tree with its values, for ``MerkleTree.dump()`` (an OpenZeppelin ``standard-v1`` dump).
 

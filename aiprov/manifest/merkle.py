@@ -27,7 +27,7 @@ import json
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import islice
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..errors import InvalidReceipt
 from .keccak import keccak256
 from .leaves import abi_encode, leaf_hash, normalize_value
 
-__all__ = ["MerkleTree", "hash_pair", "verify_proof"]
+__all__ = ["MerkleTree", "hash_pair", "multiproof", "process_multiproof", "verify_proof"]
 
 _HEX32 = re.compile(r"0x[0-9a-f]{64}")
 _SUPPORTED_TYPES = frozenset({"string", "uint256", "bytes32"})
@@ -77,6 +77,7 @@ def _build_nodes(sorted_leaves: list[bytes]) -> list[bytes]:
     nodes: list[bytes] = [b""] * (n - 1) + sorted_leaves[::-1]
     k = keccak256
     # Inner node i has children at 2i+1 and 2i+2; walk i from n-2 down to 0.
+    # (Block-wise map() passes were measured no faster: Keccak is ~85% of this loop.)
     left = 2 * (n - 2) + 1
     for i in range(n - 2, -1, -1):
         a = nodes[left]
@@ -84,6 +85,77 @@ def _build_nodes(sorted_leaves: list[bytes]) -> list[bytes]:
         nodes[i] = k(a + b if a < b else b + a)
         left -= 2
     return nodes
+
+
+def multiproof(node: Callable[[int], bytes], size: int, tree_indices: Sequence[int]) -> dict[str, Any]:
+    """OpenZeppelin's ``getMultiProof`` over tree positions (``core.getMultiProof``).
+
+    ``node(i)`` returns node ``i`` of a heap-layout tree of ``size`` nodes (so a
+    tree kept on disk needs no loading); ``tree_indices`` are the leaves' positions.
+    Returns ``{"leaves": [tree index, ...], "proof": [bytes, ...], "proofFlags": [bool, ...]}``
+    with the leaves in the order the proof consumes them (descending tree index),
+    which is what ``MerkleProof.multiProofVerify`` and ``verifyMultiProof`` expect.
+    """
+    first_leaf = size // 2
+    indices = sorted(tree_indices, reverse=True)
+    for i in indices:
+        if not first_leaf <= i < size:
+            raise IndexError(f"tree index {i} is not a leaf")
+    if any(map(operator.eq, indices, islice(indices, 1, None))):
+        raise ValueError("cannot prove the same leaf twice in one multiproof")
+    stack = list(indices)
+    head = 0  # stack[head:] is the live queue
+    proof: list[bytes] = []
+    flags: list[bool] = []
+    while head < len(stack) and stack[head] > 0:
+        j = stack[head]
+        head += 1
+        sibling = j + 1 if j & 1 else j - 1
+        if head < len(stack) and stack[head] == sibling:
+            flags.append(True)
+            head += 1
+        else:
+            flags.append(False)
+            proof.append(node(sibling))
+        stack.append((j - 1) >> 1)
+    if not indices:
+        proof.append(node(0))
+    return {"leaves": indices, "proof": proof, "proofFlags": flags}
+
+
+def process_multiproof(leaves: Sequence[bytes], proof: Sequence[bytes], flags: Sequence[bool]) -> bytes:
+    """The root a multiproof leads to (``core.processMultiProof`` / ``MerkleProof.processMultiProof``).
+
+    Raises :class:`ValueError` for a malformed multiproof (wrong counts, bad nodes).
+    """
+    leaves = [_node_bytes(x) for x in leaves]
+    proof = [_node_bytes(x) for x in proof]
+    if not all(type(f) is bool for f in flags):
+        raise ValueError("proofFlags must be booleans")
+    if len(proof) < sum(1 for f in flags if not f):
+        raise ValueError("invalid multiproof: fewer proof nodes than false flags")
+    if len(leaves) + len(proof) != len(flags) + 1:
+        raise ValueError("invalid multiproof: leaves + proof must be proofFlags + 1")
+    stack = list(leaves)
+    head = 0
+    p = 0
+    for flag in flags:
+        if head >= len(stack):
+            raise ValueError("invalid multiproof: ran out of leaves")
+        a = stack[head]
+        head += 1
+        if flag:
+            if head >= len(stack):
+                raise ValueError("invalid multiproof: ran out of leaves")
+            b = stack[head]
+            head += 1
+        else:
+            b = proof[p]
+            p += 1
+        stack.append(hash_pair(a, b))
+    if (len(stack) - head) + (len(proof) - p) != 1:
+        raise ValueError("invalid multiproof: does not end in one root")
+    return stack[-1] if len(stack) > head else proof[p]
 
 
 class MerkleTree:
@@ -218,6 +290,19 @@ class MerkleTree:
             proof.append(nodes[i + 1] if i & 1 else nodes[i - 1])
             i = (i - 1) >> 1
         return proof
+
+    def multiproof(self, indices: Sequence[int]) -> dict[str, Any]:
+        """OpenZeppelin's ``getMultiProof(indices)`` by input index.
+
+        ``{"indices": [input index, ...], "proof": [bytes, ...], "proofFlags": [bool, ...]}``:
+        ``indices`` are the inputs in the order the proof consumes their leaves
+        (the library returns those leaves' values in that order as ``leaves``).
+        """
+        positions = {self.tree_index(i): i for i in indices}
+        if len(positions) != len(indices):
+            raise ValueError("cannot prove the same leaf twice in one multiproof")
+        mp = multiproof(self._nodes.__getitem__, len(self._nodes), list(positions))
+        return {"indices": [positions[t] for t in mp["leaves"]], "proof": mp["proof"], "proofFlags": mp["proofFlags"]}
 
     def _check_index(self, index: int) -> int:
         if type(index) is not int or not 0 <= index < len(self._leaves):

@@ -60,9 +60,22 @@ class Oracle:
         )
 
     def request(self, trees: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Answer ``{"trees": trees}``; each tree ``{"types", "values", "dump"?}``."""
+        """Answer ``{"trees": trees}``; each tree ``{"types", "values", "dump"?, "multi"?}``."""
+        return self._ask({"trees": trees})["trees"]
+
+    def verify(self, proofs: Sequence[dict[str, Any]]) -> list[bool]:
+        """``StandardMerkleTree.verify`` / ``verifyMultiProof`` of each aiprov-proof/1 document, unchanged."""
+        return self._ask({"proofs": list(proofs)})["verified"]
+
+    def multiproofs(self, types: Sequence[str], values: Sequence[Sequence[Any]], multi: Sequence[Sequence[int]]):
+        """The library's ``getMultiProof(indices)`` for each list of input indices."""
+        payload = {"types": list(types), "values": [[json_value(v) for v in row] for row in values],
+                   "multi": [list(m) for m in multi]}
+        return self.request([payload])[0]["multiproofs"]
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        self._proc.stdin.write(json.dumps({"trees": trees}) + "\n")
+        self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
         if not line:
@@ -71,7 +84,7 @@ class Oracle:
         answer = json.loads(line)
         if "error" in answer:
             raise ValueError(f"oracle rejected the input: {answer['error']}")
-        return answer["trees"]
+        return answer
 
     def tree(self, types: Sequence[str], values: Sequence[Sequence[Any]], *, dump: bool = False) -> dict[str, Any]:
         """Root, proofs (per input index) and optionally the dump of one tree."""
