@@ -114,7 +114,7 @@ def _finish(session, kind, path, receipt_arg, manifest, registry, reg, status, d
         "metadata_uri": reg.metadata_uri,
         "metadata": doc,
         "manifest": manifest.to_dict(),
-        "ignored": find_ignored(os.fspath(path), manifest.ignore),  # what rode along unhashed, for verify
+        "ignored": find_ignored(os.fspath(path), getattr(manifest, "ignore", ())),  # what rode along unhashed (records files: none)
     }
     save_manifest(session.home, manifest)
     target = target_of(path)

@@ -139,9 +139,10 @@ def consent_erase(env: Env, dataset_id, record, reason, yes) -> int:
     \b
       aiprov consent erase 3 --record 17 --yes
     """
-    from ._confirm import confirm_final
+    from .confirm import confirm
 
-    confirm_final(f"erase record {record} of dataset {dataset_id}: its salt is destroyed for good", yes=yes)
+    confirm(f"Erase record {record} of dataset {dataset_id}? Its salt is destroyed for good; this cannot be undone.",
+            yes=yes, env=env, action=f"erasing record {record} of dataset {dataset_id}")
     return _render_change(env, env.client().erase_record(dataset_id, record, reason), "erased")
 
 

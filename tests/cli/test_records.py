@@ -100,7 +100,7 @@ def test_file_proofs_verify_on_chain(cli, dataset, tmp_path):
     assert cli.json("verify-proof", _save(tmp_path, "f.json", one))["valid"] is True
     many = _proof(cli, dataset, "--file", "train.csv", "--file", "images/cat.png", "--file", "README.md")
     assert cli.json("verify-proof", _save(tmp_path, "m.json", many))["valid"] is True
-    cli.json("revoke", "dataset", reg["id"], "--reason", "withdrawn")
+    cli.json("revoke", "dataset", reg["id"], "--reason", "withdrawn", "--yes")
     revoked = cli.json("verify-proof", _save(tmp_path, "f.json", one), code=1)
     assert revoked["revoked"] is True and revoked["registered"] is True
     assert cli("prove", dataset, "--record", "1").exit_code == 2
