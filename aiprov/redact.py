@@ -4,7 +4,7 @@ Private keys and RPC credentials must never reach a terminal, a log or a CI
 transcript, not even in a ``-v`` traceback whose frames hold the full URL. Two
 passes, applied to anything the CLI prints about an error:
 
-- every URL is cut to ``scheme://host[:port]/…`` (:func:`aiprov.chain.jsonrpc.redact_url`):
+- every http(s) / ws(s) URL is cut to ``scheme://host[:port]/…`` (:func:`aiprov.chain.jsonrpc.redact_url`):
   providers put API keys in user info, paths and query strings;
 - the values of secret environment variables (``AIPROV_PRIVATE_KEY``,
   ``AIPROV_KEYSTORE_PASSWORD``, ``AIPROV_RPC_URL``) and any extra secrets the caller
@@ -18,7 +18,9 @@ import re
 from typing import Iterable
 
 SECRET_ENV = ("AIPROV_PRIVATE_KEY", "AIPROV_KEYSTORE_PASSWORD", "AIPROV_RPC_URL")
-_URL_RE = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>()\[\]{},]+")
+# RPC endpoints (http, https, ws, wss) carry API keys in the URL; dataset URLs (s3://, memory://…)
+# name data, and their stores' credentials come from the environment, so they are shown whole
+_URL_RE = re.compile(r"\b(?:[hH][tT][tT][pP][sS]?|[wW][sS][sS]?)://[^\s'\"<>()\[\]{},]+")
 
 
 def _url_secrets(url: str) -> set[str]:
