@@ -18,11 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_cli import timed  # median whole-process time of a command (benchmarks/ is on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,15 +45,6 @@ def build(home: Path, versions: int, attempts: int) -> int:
         print(f"built {versions} versions and {attempts} attempts in {time.perf_counter() - t:.1f} s "
               f"({s.backend.block_number()} blocks)", file=sys.stderr)
     return parent
-
-
-def timed(cmd: list[str], env: dict, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples)
 
 
 def main() -> int:
