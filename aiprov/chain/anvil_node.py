@@ -261,13 +261,15 @@ class AnvilNode:
     def _kill(self, pid: int, grace: float) -> None:
         """SIGTERM (Anvil dumps its state and exits), wait, then SIGKILL."""
         for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+            if sig == signal.SIGKILL and not self._alive(pid):
+                return  # exiting, or the pid is someone else's now: not ours to kill
             try:
                 os.kill(pid, sig)
             except ProcessLookupError:
                 return
             deadline = time.monotonic() + wait
             while time.monotonic() < deadline:
-                if not self._alive(pid):
+                if _gone(pid):
                     return
                 time.sleep(0.02)
         if self._alive(pid):
@@ -317,6 +319,40 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def _gone(pid: int) -> bool:
+    """Has ``pid`` left the process table (reaped here if it is our child)?
+
+    Not the same as "no longer our Anvil": while a process exits its cmdline is already
+    empty, so :meth:`AnvilNode._alive` says no before the process is actually gone.
+    """
+    _reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return True  # the pid now belongs to another user's process
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state == "Z":  # exited; only its parent can collect it
+        _reap(pid)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return not _is_child(pid)
+    return False
+
+
+def _is_child(pid: int) -> bool:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid()
+    except (OSError, IndexError, ValueError):
+        return False
 
 
 def _port_free(host: str, port: int) -> bool:
