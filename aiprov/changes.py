@@ -18,16 +18,19 @@ from .errors import InvalidArgument, InvalidReceipt
 from .results import DiffResult, StatusReport
 
 
-def status(path, receipt, home: Path) -> StatusReport:
+def status(path, receipt, home: Path, *, engine: str = "local", scheduler: str | None = None,
+           progress=None) -> StatusReport:
     from .manifest import Changes, Manifest, diff_manifests
     from .manifest.statcache import scan
     from .receipts import find_receipt, pick_version, read_receipt
+    from .registration import target_of
 
-    target = Path(path)
+    target = target_of(path)
     receipt_path = Path(receipt) if receipt else find_receipt(target, home)
     if receipt_path is None:
         raise InvalidArgument(
-            f"{target} has no receipt ({target}.aiprov.json): nothing to compare with",
+            f"{target} has no receipt ({target}.aiprov.json): nothing to compare with" if isinstance(target, Path)
+            else f"{target} has no receipt in the state directory: nothing to compare with",
             hint=f"register it first: aiprov register dataset {target}",
         )
     rec = read_receipt(receipt_path)
@@ -36,13 +39,17 @@ def status(path, receipt, home: Path) -> StatusReport:
         expected = Manifest.from_dict(version["manifest"])
     except InvalidReceipt as exc:
         raise InvalidReceipt(f"receipt {receipt_path}: {exc.message}") from None
-    entries, read = scan(target, home, ignore=expected.ignore, follow_dir_symlinks=expected.symlinks == "all")
+    if isinstance(target, Path) and engine == "local":
+        entries, read = scan(target, home, ignore=expected.ignore, follow_dir_symlinks=expected.symlinks == "all")
+    else:  # a URL has no stat cache (every object is read), or hashing goes to a Dask cluster
+        entries = _hash_all(target, expected, engine, scheduler, progress)
+        read = len(entries)
     if tuple(entries) == expected.entries:
         actual, changes = expected, Changes()
     elif not entries:  # everything is gone: there is no manifest (nor root) of nothing
         actual, changes = None, Changes(removed=list(expected.entries))
     else:
-        kind = "directory" if os.path.isdir(target) else "file"
+        kind = expected.kind if not isinstance(target, Path) else "directory" if os.path.isdir(target) else "file"
         actual = Manifest(entries, kind=kind, ignore=expected.ignore, symlinks=expected.symlinks)
         changes = diff_manifests(expected, actual)
     return StatusReport(
@@ -51,6 +58,20 @@ def status(path, receipt, home: Path) -> StatusReport:
         status="clean" if changes.ok else "changed", changes=changes, receipt=receipt_path,
         files=len(entries), files_read=read,
     )
+
+
+def _hash_all(target, expected, engine, scheduler, progress) -> list:
+    """Every entry of ``target`` read afresh; ``[]`` when nothing is left of it."""
+    from .errors import InvalidPath
+    from .manifest import build_manifest
+
+    try:
+        return list(build_manifest(target, ignore=expected.ignore, follow_dir_symlinks=expected.symlinks == "all",
+                                   engine=engine, scheduler=scheduler, progress=progress).entries)
+    except InvalidPath as exc:
+        if exc.message.startswith(("nothing to hash in", "no such object or prefix")):
+            return []  # every file (object) is gone
+        raise
 
 
 def diff(session, kind: str, first: int, second: int, receipts, home: Path) -> DiffResult:

@@ -270,15 +270,17 @@ class Client:
                 result = apply_consent(s, result, strict=strict_consent)
             return result
 
-    def status(self, path, *, receipt=None) -> StatusReport:
+    def status(self, path, *, receipt=None, engine: str = "local", scheduler: str | None = None,
+               progress=None) -> StatusReport:
         """What changed in ``path`` since the latest version in its receipt. Needs no chain and no state.
 
         Added, removed, modified and renamed files; unchanged files (same device,
-        inode, size, mtime, ctime as when last hashed) are not read again.
+        inode, size, mtime, ctime as when last hashed) are not read again. ``path``
+        may be a URL (every object is read; no stat cache for object stores).
         """
         from . import changes
 
-        return changes.status(path, receipt, self.home)
+        return changes.status(path, receipt, self.home, engine=engine, scheduler=scheduler, progress=progress)
 
     def diff(self, kind: str, first: int, second: int, *, receipts=()) -> DiffResult:
         """Files added / removed / modified / renamed from version ``first`` to ``second``.

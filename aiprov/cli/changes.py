@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from .assets import print_changes
+from .engine import engine_options
 from .options import Env, command_options, positive_int
-from .output import console, emit_json
+from .output import console, emit_json, hashing_progress
 
 
 def _summary(changes) -> str:
@@ -18,8 +19,9 @@ def _summary(changes) -> str:
 @click.command("status")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--receipt", type=click.Path(dir_okay=False, path_type=str), help="Receipt to compare with (default: PATH.aiprov.json).")
+@engine_options
 @command_options(chain=False)
-def status_command(env: Env, path, receipt) -> int:
+def status_command(env: Env, path, receipt, engine, scheduler) -> int:
     """What changed in PATH since its latest registered version: exit 0 nothing, 1 something.
 
     Needs no chain and no state: the receipt beside PATH holds the manifest. Files
@@ -29,10 +31,12 @@ def status_command(env: Env, path, receipt) -> int:
     \b
       aiprov status ./data
       aiprov status ./data --json | jq .changes.modified
+      aiprov status s3://bucket/corpus          # every object is read (no stat cache)
     """
     from ..client import Client
 
-    result = Client().status(path, receipt=receipt)
+    with hashing_progress(not env.json) as progress:
+        result = Client().status(path, receipt=receipt, engine=engine, scheduler=scheduler, progress=progress)
     code = 0 if result.status == "clean" else 1
     if env.json:
         emit_json(result.to_json())
