@@ -145,3 +145,34 @@ def test_kill_minus_9_never_loses_an_acknowledged_registration(tmp_path, kill_af
         # and the chain still works after the crash
         new_id, _ = registry.register(dev_signer(1), os.urandom(32), b"\x00" * 32, "", 0)
         assert new_id == count + 1
+
+
+def _raw_tx(chain, signer, to: bytes, data: bytes, gas: int) -> bytes:
+    max_fee, tip = chain.fee_params()
+    return signer.sign_transaction({"type": 2, "chainId": chain.chain_id, "to": to, "value": 0, "data": data,
+                                    "gas": gas, "nonce": chain.get_nonce(signer.canonical_address),
+                                    "maxFeePerGas": max_fee, "maxPriorityFeePerGas": tip})
+
+
+def test_gas_estimate_is_tight_and_enough_without_margin(tmp_path):
+    """One trial run instead of py-evm's ~25-run binary search, and still exact enough:
+    a transaction sent with exactly the estimate succeeds (also with a nested call), and
+    the estimate is at most 1/63 above what the transaction consumed."""
+    from aiprov.contracts.access_leases import KIND_CODES
+    from aiprov.contracts.contract import contract_abi
+    from aiprov.contracts.deployments import deploy_all
+
+    owner = dev_signer(0)
+    with LocalChain(tmp_path) as chain:
+        addresses = {name: address for name, address, _ in deploy_all(chain, tmp_path, owner)}
+        calls = [
+            (addresses["DatasetRegistry"],
+             contract_abi("DatasetRegistry").encode_call("register", os.urandom(32), b"\x00" * 32, "", 0)),
+            (addresses["AccessLeases"],  # asks the registry who may manage dataset 1: a nested CALL
+             contract_abi("AccessLeases").encode_call("grant", KIND_CODES["dataset"], 1, dev_address(3), 86_400)),
+        ]
+        for to, data in calls:
+            estimate = chain.estimate_gas(owner.canonical_address, to, data)
+            receipt = chain.wait_for_receipt(chain.send_raw_transaction(_raw_tx(chain, owner, to, data, estimate)))
+            assert receipt.status == 1
+            assert receipt.gas_used <= estimate <= receipt.gas_used + receipt.gas_used // 63 + 1
