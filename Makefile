@@ -11,13 +11,14 @@ STAMP_NPM := node_modules/.installed
 SLITHER_VENV  := .venv-slither
 STAMP_SLITHER := $(SLITHER_VENV)/.installed
 
-.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot slither bench bench-quick clean help
+.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot docs slither bench bench-quick clean help
 
 help:
 	@echo "make demo          hash, anchor and verify a sample dataset on the embedded chain"
 	@echo "make test          install everything and run the whole test suite"
 	@echo "make contracts     recompile contracts/ into aiprov/contracts/artifacts (pinned solc)"
 	@echo "make gas-snapshot  re-measure gas and rewrite contracts/gas-snapshot.json"
+	@echo "make docs          regenerate docs/cli.md and the README's command table from --help"
 	@echo "make slither       static analysis of contracts/; fails on anything not in tools/slither/triage.json"
 	@echo "make bench         run the side-by-side benchmarks (full sizes; bench-quick for small)"
 
@@ -50,6 +51,9 @@ contracts-check: setup
 
 gas-snapshot: setup
 	$(PY) -m tools.contracts.gas --write
+
+docs: setup
+	$(PY) -m tools.gen_cli_docs
 
 $(STAMP_SLITHER): tools/slither/requirements.txt
 	$(PYTHON) -m venv $(SLITHER_VENV)

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .options import Env, command_options
+from .options import Env, command_options, examples
 from .output import console, emit_json
 
 
@@ -16,8 +16,9 @@ def account_group() -> None:
     """Accounts aiprov signs with: dev accounts, keystores, AIPROV_PRIVATE_KEY."""
 
 
+@examples("aiprov account list", "aiprov account list --network anvil --json")
 @account_group.command("list")
-@command_options()
+@command_options(signs=False)
 def account_list(env: Env) -> int:
     """List usable accounts: AIPROV_PRIVATE_KEY, keystores, dev:0…dev:9 on dev networks."""
     accounts = env.client().accounts()
@@ -42,6 +43,7 @@ def _password(confirm: bool) -> str:
     return click.prompt("keystore password", hide_input=True, confirmation_prompt=confirm, err=True)
 
 
+@examples("aiprov account new alice", "AIPROV_KEYSTORE_PASSWORD=... aiprov account new ci-bot --json")
 @account_group.command("new")
 @click.argument("name")
 @command_options(chain=False)
@@ -57,6 +59,7 @@ def account_new(env: Env, name: str) -> int:
     return 0
 
 
+@examples("aiprov account import alice --private-key-file key.hex", "aiprov account import alice --private-key-file -   # from stdin")
 @account_group.command("import")
 @click.argument("name")
 @click.option("--private-key-file", metavar="FILE",
@@ -83,6 +86,7 @@ def account_import(env: Env, name: str, private_key_file) -> int:
     return 0
 
 
+@examples("aiprov deploy --network anvil", "aiprov deploy --network sepolia --account deployer")
 @click.command("deploy")
 @command_options()
 def deploy_command(env: Env) -> int:

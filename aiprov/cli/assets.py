@@ -9,7 +9,7 @@ import click
 from ..units import KINDS
 from .engine import engine_options
 from .groups import deprecate_group, history_group, revoke_group, show_group, verify_group
-from .options import Env, command_options, positive_int
+from .options import Env, command_options, positive_int, with_examples
 from .output import console, emit_json, err_console, hashing_progress, human_size, when, who
 
 
@@ -99,7 +99,7 @@ def _commands(kind: str) -> None:
                                          strict_consent=strict_consent, engine=engine, scheduler=scheduler)
         return render_verify(env, result)
 
-    verify_cmd = command_options()(verify_cmd)
+    verify_cmd = command_options(signs=False, waits=True)(verify_cmd)
     verify_cmd = engine_options(verify_cmd)
     verify_cmd = click.option(
         "--cached", is_flag=True,
@@ -116,16 +116,18 @@ def _commands(kind: str) -> None:
     verify_cmd = click.argument("path", type=click.Path(path_type=str))(verify_cmd)
     verify_cmd = verify_group.command(kind)(verify_cmd)
 
-    verify_cmd.help = (
+    verify_cmd.help = with_examples(
         f"Exit 0 only if PATH is byte-for-byte the registered {noun} and not revoked"
         + (" (nor anything in its lineage)" if kind == "model" else "")
         + ".\n\nExit 1, listing added / removed / modified files, when it is not."
-        + f" PATH may be a URL (e.g. s3://bucket/{noun}s/x; receipt from the state directory or --receipt)."
+        + f" PATH may be a URL (e.g. s3://bucket/{noun}s/x; receipt from the state directory or --receipt).",
+        f"aiprov verify {kind} ./{'data' if kind == 'dataset' else 'model'}",
+        f"aiprov verify {kind} ./{'data' if kind == 'dataset' else 'model'} --id {3 if kind == 'dataset' else 7} --rpc-url $RPC --json",
     )
 
     @show_group.command(kind)
     @click.argument("id_", metavar="ID", callback=positive_int)
-    @command_options()
+    @command_options(signs=False)
     def show_cmd(env: Env, id_) -> int:
         info = env.client().show(kind, id_)
         if env.json:
@@ -136,11 +138,15 @@ def _commands(kind: str) -> None:
         render_info(out, info)
         return 0
 
-    show_cmd.help = f"Show what the chain holds for {noun} ID (and its metadata document)."
+    show_cmd.help = with_examples(
+        f"Show what the chain holds for {noun} ID (and its metadata document).",
+        f"aiprov show {kind} {3 if kind == 'dataset' else 7}",
+        f"aiprov show {kind} {3 if kind == 'dataset' else 7} --json",
+    )
 
     @history_group.command(kind)
     @click.argument("id_", metavar="ID", callback=positive_int)
-    @command_options()
+    @command_options(signs=False)
     def history_cmd(env: Env, id_) -> int:
         result = env.client().history(kind, id_)
         if env.json:
@@ -157,10 +163,12 @@ def _commands(kind: str) -> None:
             out.print(f"  {when(e.timestamp)}  block {e.block:<6} {e.event}  {detail}", markup=False)
         return 0
 
-    history_cmd.help = (
+    history_cmd.help = with_examples(
         f"Show the versions of {noun} ID ("
         + ("parents and successors" if kind == "dataset" else "base models and derived models")
-        + ") and every on-chain event about it."
+        + ") and every on-chain event about it.",
+        f"aiprov history {kind} {3 if kind == 'dataset' else 7}",
+        f"aiprov history {kind} {3 if kind == 'dataset' else 7} --json",
     )
 
     for group, status, required in ((revoke_group, "revoked", True), (deprecate_group, "deprecated", False)):
@@ -173,7 +181,7 @@ def _status_command(group, kind: str, status: str, reason_required: bool) -> Non
 
     @group.command(kind)
     @click.argument("id_", metavar="ID", callback=positive_int)
-    @click.option("--reason", help="Why (recorded on-chain).", **reason_opts)
+    @click.option("--reason", metavar="TEXT", help="Why (recorded on-chain).", **reason_opts)
     @click.option("-y", "--yes", is_flag=True, hidden=not final,
                   help="Do it without asking (needed off a terminal).")
     @command_options()
@@ -196,12 +204,14 @@ def _status_command(group, kind: str, status: str, reason_required: bool) -> Non
             console().print(f"{kind} {result.id} is now [bold]{result.status}[/bold] (tx {result.tx}, block {result.block})")
         return 0
 
+    n = 3 if kind == "dataset" else 7
     cmd.help = (
-        f"Revoke {kind} ID (owner only; final): verify fails from then on.\n\n"
-        f"Asks first on a terminal; elsewhere pass --yes.\n\n"
-        f"\b\nExample:\n  aiprov revoke {kind} 3 --reason 'PII found in train.csv' --yes"
+        with_examples(f"Revoke {kind} ID (owner only; final): verify fails from then on.\n\n"
+                      "Asks first on a terminal; elsewhere pass --yes.",
+                      f"aiprov revoke {kind} {n} --reason 'PII found in train.csv' --yes")
         if status == "revoked"
-        else f"Mark {kind} ID deprecated (owner only); it still verifies, with a note."
+        else with_examples(f"Mark {kind} ID deprecated (owner only); it still verifies, with a note.",
+                           f'aiprov deprecate {kind} {n} --reason "superseded by {kind} {n + 1}"')
     )
 
 

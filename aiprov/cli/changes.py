@@ -29,6 +29,7 @@ def status_command(env: Env, path, receipt, engine, scheduler) -> int:
     hashed are not read again (stat cache in $AIPROV_HOME/statcache).
 
     \b
+    Examples:
       aiprov status ./data
       aiprov status ./data --json | jq .changes.modified
       aiprov status s3://bucket/corpus          # every object is read (no stat cache)
@@ -60,7 +61,7 @@ def status_command(env: Env, path, receipt, engine, scheduler) -> int:
 @click.argument("second", metavar="ID", callback=positive_int)
 @click.option("--receipt", "receipts", multiple=True, type=click.Path(dir_okay=False, path_type=str),
               help="A receipt holding the versions' manifests (repeatable; default: this machine's store).")
-@command_options()
+@command_options(signs=False)
 def diff_command(env: Env, kind, first, second, receipts) -> int:
     """Compare two registered versions file by file (from the first ID to the second).
 
@@ -68,6 +69,7 @@ def diff_command(env: Env, kind, first, second, receipts) -> int:
     machine's store) is used only if it hashes to its version's on-chain root.
 
     \b
+    Examples:
       aiprov diff dataset 1 2
       aiprov diff model 3 4 --receipt release.aiprov.json --json
     """

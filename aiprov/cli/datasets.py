@@ -6,10 +6,15 @@ import click
 
 from .engine import engine_options
 from .groups import register_group
-from .options import Env, command_options, positive_int
+from .options import Env, command_options, examples, positive_int
 from .output import console, emit_json, err_console, hashing_progress, human_size
 
 
+@examples(
+    "aiprov register dataset ./data --name reviews --license CC-BY-4.0",
+    "aiprov register dataset ./data-v2 --parent 3 --json",
+    "AIPROV_PRIVATE_KEY=... aiprov register dataset ./data --rpc-url $RPC",
+)
 @register_group.command("dataset")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--name", help="Human name of the dataset (hashed into the metadata).")

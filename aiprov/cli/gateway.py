@@ -31,6 +31,7 @@ def serve(env: Env, path, asset, host, port, batch_interval, batch_size, rate, l
     (the owner or a manager). SIGTERM or Ctrl-C stops it after anchoring.
 
     \b
+    Examples:
       aiprov serve ./data --asset dataset:3 --port 8000
       aiprov serve ./model --asset model:7 --batch-interval 30 --network anvil
     """
@@ -75,7 +76,7 @@ class _FetchProgress:
 @click.argument("asset")
 @click.argument("dest", type=click.Path(file_okay=False))
 @click.option("--file", "files", multiple=True, metavar="REL", help="Fetch only this file (repeatable).")
-@command_options()
+@command_options(waits=False)
 def fetch(env: Env, url, asset, dest, files) -> int:
     """Download ASSET from the gateway at URL into DEST, verified against the on-chain root.
 
@@ -84,6 +85,7 @@ def fetch(env: Env, url, asset, dest, files) -> int:
     (nothing half-written is left behind). Interrupted downloads resume.
 
     \b
+    Examples:
       aiprov fetch http://127.0.0.1:8000 dataset:3 ./data --account dev:1
       aiprov fetch http://host:8000 model:7 ./model --file config.json --account alice
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..durations import relative
-from .options import Env, command_options
+from .options import Env, command_options, examples
 from .output import console, emit_json, when, who
 
 ASSET_HELP = "ASSET is dataset:ID or model:ID (a bare number means a dataset)."
@@ -39,6 +39,8 @@ def _print_tx(env: Env, result) -> int:
     return 0
 
 
+@examples("aiprov lease grant 3 0xAbC0000000000000000000000000000000000001 --days 30",
+          "aiprov lease grant model:7 dev:2 --days 7 --account dev:1")
 @lease_group.command("grant")
 @click.argument("asset")
 @click.argument("address")
@@ -49,6 +51,7 @@ def lease_grant(env: Env, asset, address, days) -> int:
     return _print_tx(env, env.client().grant_lease(asset, address, days))
 
 
+@examples("aiprov lease extend 3 dev:2 --days 30")
 @lease_group.command("extend")
 @click.argument("asset")
 @click.argument("address")
@@ -59,6 +62,7 @@ def lease_extend(env: Env, asset, address, days) -> int:
     return _print_tx(env, env.client().extend_lease(asset, address, days))
 
 
+@examples("aiprov lease revoke 3 dev:2")
 @lease_group.command("revoke")
 @click.argument("asset")
 @click.argument("address")
@@ -68,10 +72,11 @@ def lease_revoke(env: Env, asset, address) -> int:
     return _print_tx(env, env.client().revoke_lease(asset, address))
 
 
+@examples("aiprov lease check 3 dev:2", "aiprov lease check model:7 0xAbC0000000000000000000000000000000000001 --json")
 @lease_group.command("check")
 @click.argument("asset")
 @click.argument("address")
-@command_options()
+@command_options(signs=False)
 def lease_check(env: Env, asset, address) -> int:
     """Exit 0 if ADDRESS may use ASSET now, 1 if not."""
     result = env.client().check_lease(asset, address)
@@ -93,9 +98,10 @@ def lease_check(env: Env, asset, address) -> int:
     return code
 
 
+@examples("aiprov lease list dataset:3", "aiprov lease list model:7 --json")
 @lease_group.command("list")
 @click.argument("asset")
-@command_options()
+@command_options(signs=False)
 def lease_list(env: Env, asset) -> int:
     """List every lease on ASSET: grantee, paid or granted, expiry (local time and relative)."""
     leases = env.client().list_leases(asset)
@@ -166,12 +172,13 @@ def lease_buy(env: Env, asset, days) -> int:
     what is sent (fee-on-transfer tokens are refused).
 
     \b
-    Example:
+    Examples:
       aiprov lease buy dataset:3 --days 30 --account researcher
     """
     return _print_tx(env, env.client().buy_lease(asset, days))
 
 
+@examples("aiprov lease use 3 --account dev:2")
 @lease_group.command("use")
 @click.argument("asset")
 @command_options()
@@ -193,7 +200,7 @@ def lease_use(env: Env, asset) -> int:
               help="Print the inclusion proof of gateway log entry ENTRY, checked against its on-chain batch.")
 @click.option("--gateway-log", type=click.Path(dir_okay=False), metavar="FILE",
               help="The `aiprov serve` access log to read [default: this machine's log of ASSET].")
-@command_options()
+@command_options(signs=False)
 def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
     """Every access attempt on ASSET: recordAccess calls and `aiprov serve` requests.
 
@@ -203,6 +210,7 @@ def lease_log(env: Env, asset, prove_entry, gateway_log) -> int:
     exit 0 when it leads to a batch root anchored on-chain, 1 when not.
 
     \b
+    Examples:
       aiprov lease log dataset:3
       aiprov lease log dataset:3 --prove 17 --json
     """
@@ -276,6 +284,7 @@ def manager_group() -> None:
 
 
 def _manager_command(name: str, allowed: bool, doc: str) -> None:
+    @examples(f"aiprov manager {name} 3 dev:1", f"aiprov manager {name} model:7 0xAbC0000000000000000000000000000000000001")
     @manager_group.command(name, help=doc)
     @click.argument("asset")
     @click.argument("address")

@@ -7,10 +7,14 @@ import click
 from .datasets import render_registration
 from .engine import engine_options
 from .groups import lineage_group, register_group
-from .options import Env, command_options, positive_int
+from .options import Env, command_options, examples, positive_int
 from .output import console, emit_json, hashing_progress
 
 
+@examples(
+    "aiprov register model ./model --dataset 3 --dataset 5 --metrics metrics.json",
+    "aiprov register model ./finetuned --dataset 3 --base-model 7 --training-config train.yaml",
+)
 @register_group.command("model")
 @click.argument("path", type=click.Path(path_type=str))
 @click.option("--dataset", "datasets", multiple=True, required=True, callback=positive_int, metavar="ID",
@@ -50,9 +54,10 @@ def register_model(env: Env, path, datasets, base_models, name, description, lic
     return render_registration(env, result)
 
 
+@examples("aiprov lineage model 7", "aiprov lineage model 7 --json")
 @lineage_group.command("model")
 @click.argument("id_", metavar="ID", callback=positive_int)
-@command_options()
+@command_options(signs=False)
 def lineage_model(env: Env, id_) -> int:
     """Show model ID's lineage: base models and the dataset versions (roots) behind it."""
     result = env.client().lineage(id_)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import Env, command_options
+from .options import Env, command_options, examples
 from .output import console, emit_json, when
 
 
@@ -26,6 +26,7 @@ def _render_status(env: Env, status) -> int:
     return 0
 
 
+@examples("aiprov node start", "aiprov node start --port 8546 --json")
 @node_group.command("start")
 @click.option("--port", type=click.IntRange(1, 65535), default=8545, show_default=True)
 @click.option("--chain-id", type=click.IntRange(1, 2**63), default=31337, show_default=True)
@@ -44,6 +45,7 @@ def node_start(env: Env, port: int, chain_id: int) -> int:
     return _render_status(env, AnvilNode(state_home()).start(port=port, chain_id=chain_id, timeout=timeout))
 
 
+@examples("aiprov node stop")
 @node_group.command("stop")
 @command_options(chain=False)
 def node_stop(env: Env) -> int:
@@ -56,6 +58,7 @@ def node_stop(env: Env) -> int:
     return _render_status(env, node.status())
 
 
+@examples("aiprov node status", "aiprov node status --json")
 @node_group.command("status")
 @command_options(chain=False)
 def node_status(env: Env) -> int:
@@ -66,20 +69,17 @@ def node_status(env: Env) -> int:
     return _render_status(env, AnvilNode(state_home()).status())
 
 
+@examples("aiprov node advance 31d --network anvil", "aiprov node advance 12h --yes   # on local")
 @node_group.command("advance")
 @click.argument("duration")
 @click.option("-y", "--yes", is_flag=True, help="On `local`, do it without asking (needed off a terminal).")
-@command_options()
+@command_options(signs=False)
 def node_advance(env: Env, duration: str, yes: bool) -> int:
     """Move chain time forward by DURATION (31d, 12h, 90m, 45s, 2w) on a dev network.
 
     Leases and other deadlines then read as they will after that much time. On
     `local` it asks first (or needs --yes): `local` may hold real records, and its
     clock can never be moved back.
-
-    \b
-    Example:
-      aiprov node advance 31d --network anvil
     """
     from ..durations import format_duration, parse_duration
 

@@ -1,13 +1,15 @@
 """Options every command shares, and the one place errors become exit codes.
 
-``@command_options`` adds ``--network``, ``--rpc-url``, ``--account``, ``--json``,
+``@command_options`` adds ``--network``, ``--rpc-url``, ``--account`` (commands that
+sign), ``--confirmations`` (commands that send or wait for blocks), ``--json``,
 ``--quiet`` and ``-v`` to a command (after the subcommand, also read from
 ``AIPROV_NETWORK``, ``AIPROV_RPC_URL``, ``AIPROV_ACCOUNT``), passes the command an
 :class:`Env`, and maps every failure through :func:`report_error`:
 :class:`aiprov.errors.AiprovError` to a one-line message and its exit code, Ctrl-C
 to 130, with ``--json`` also the error document ``{"error": {"type", "message",
 "hint", "exit_code"}}`` on stdout. Tracebacks only with ``-v`` / ``AIPROV_DEBUG=1``,
-and secrets (URL credentials, keys) are scrubbed from all of it.
+and secrets (URL credentials, keys) are scrubbed from all of it. ``@examples`` ends a
+command's help with examples.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ def _debug(verbose: bool) -> bool:
     return verbose or os.environ.get("AIPROV_DEBUG", "") not in ("", "0")
 
 
-def command_options(*, chain: bool = True, signs: bool = True):
+def command_options(*, chain: bool = True, signs: bool = True, waits: bool | None = None):
     """Decorate a command with the shared options.
 
-    ``chain=False``: no network options; ``signs=False``: a read-only command,
-    no ``--account`` / ``--confirmations``.
+    ``chain=False``: no network options at all; ``signs=False``: a read-only command, no
+    ``--account``; ``waits`` (default: ``signs``): ``--confirmations``, for commands that
+    send transactions or check how deep a registration is buried.
     """
+    waits = signs if waits is None else waits
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -86,14 +90,30 @@ def command_options(*, chain: bool = True, signs: bool = True):
             ] + ([
                 click.option("--account", envvar="AIPROV_ACCOUNT", metavar="ACCOUNT",
                              help="Signing account: dev:N, a keystore name, or an address [env AIPROV_ACCOUNT]."),
+            ] if signs else []) + ([
                 click.option("--confirmations", type=click.IntRange(1, 1000), metavar="N",
                              help="Blocks a transaction must be buried under [default: 1 on dev networks, 2 else]."),
-            ] if signs else []) + opts
+            ] if waits else []) + opts
         for opt in reversed(opts):
             wrapper = opt(wrapper)
         return wrapper
 
     return decorate
+
+
+def examples(*lines: str):
+    """End a command's help with an Examples section (put it above ``@….command``)."""
+
+    def decorate(command: click.Command) -> click.Command:
+        command.help = with_examples(command.help or "", *lines)
+        return command
+
+    return decorate
+
+
+def with_examples(text: str, *lines: str) -> str:
+    """``text`` followed by the examples, kept as written by Click (``\\b``)."""
+    return text.rstrip() + "\n\n\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def describe_error(exc: BaseException) -> tuple[str, str, str | None, int]:

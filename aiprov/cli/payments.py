@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import Env, command_options
+from .options import Env, command_options, examples
 from .output import console, emit_json
 
 SHARE_RULE = (
@@ -41,7 +41,7 @@ def _print(env: Env, result) -> int:
 def payees_set(env: Env, asset, payees) -> int:
     """Credit later sales of ASSET to these payees by weight (asset owner only; at most 16).
 
-    \\b
+    \b
     Examples:
       aiprov payees set dataset:3 0xAlice…=2 0xBob…=1      # 2/3 and 1/3
       aiprov payees set dataset:3 dev:1=7000 dev:2=3000    # 70% / 30%
@@ -49,6 +49,7 @@ def payees_set(env: Env, asset, payees) -> int:
     return _print(env, env.client().set_payees(asset, list(payees)))
 
 
+@examples("aiprov payees clear dataset:3")
 @payees_group.command("clear")
 @click.argument("asset")
 @command_options()
@@ -57,9 +58,10 @@ def payees_clear(env: Env, asset) -> int:
     return _print(env, env.client().set_payees(asset, []))
 
 
+@examples("aiprov payees show dataset:3", "aiprov payees show model:7 --json")
 @payees_group.command("show")
 @click.argument("asset")
-@command_options()
+@command_options(signs=False)
 def payees_show(env: Env, asset) -> int:
     """Show who is credited with ASSET's sales, and their weights."""
     return _print(env, env.client().payees(asset))

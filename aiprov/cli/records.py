@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import Env, command_options, positive_int
+from .options import Env, command_options, examples, positive_int
 from .output import console, emit_json, err_console, when
 
 
@@ -37,6 +37,7 @@ def prove_cmd(env: Env, path, files, records, receipt, output) -> int:
     A record proof reveals that record and its salt, and nothing about any other record.
 
     \b
+    Examples:
       aiprov prove patients.jsonl --record 17 > proof.json
       aiprov prove ./data --file train.csv --file test.csv
     """
@@ -68,6 +69,7 @@ def verify_proof_cmd(env: Env, proof_file, offline) -> int:
     is printed), 2 if the file is not a proof.
 
     \b
+    Examples:
       aiprov verify-proof proof.json --rpc-url $RPC
       aiprov verify-proof proof.json --offline
     """
@@ -119,6 +121,7 @@ def consent_revoke(env: Env, dataset_id, record, reason) -> int:
     A later version (register --records --parent) that still holds the record is refused.
 
     \b
+    Examples:
       aiprov consent revoke 3 --record 17 --reason "request 2026-118"
     """
     return _render_change(env, env.client().revoke_consent(dataset_id, record, reason), "consent-revoked")
@@ -137,6 +140,7 @@ def consent_erase(env: Env, dataset_id, record, reason, yes) -> int:
     fails. A copy of an earlier proof still reveals the record to whoever holds it.
 
     \b
+    Examples:
       aiprov consent erase 3 --record 17 --yes
     """
     from .confirm import confirm
@@ -146,6 +150,7 @@ def consent_erase(env: Env, dataset_id, record, reason, yes) -> int:
     return _render_change(env, env.client().erase_record(dataset_id, record, reason), "erased")
 
 
+@examples("aiprov consent status 3 --record 17", "aiprov consent status 3 --record 17 --json")
 @consent_group.command("status")
 @click.argument("dataset_id", metavar="DATASET_ID", callback=positive_int)
 @click.option("--record", required=True, callback=_index, metavar="N", help="Index of the record (from 0).")
@@ -164,6 +169,7 @@ def consent_status(env: Env, dataset_id, record) -> int:
     return 0
 
 
+@examples("aiprov consent list 3", "aiprov consent list 3 --json | jq .erased")
 @consent_group.command("list")
 @click.argument("dataset_id", metavar="DATASET_ID", callback=positive_int)
 @command_options(signs=False)

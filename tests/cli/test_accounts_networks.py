@@ -46,7 +46,8 @@ def test_keystore_new_import_list_and_sign(cli, home, monkeypatch, tmp_path):
         send_transaction(chain, dev_signer(0), bytes.fromhex(bob[2:]), b"", value=10**18)
     reg = cli.json("register", "dataset", write_files(tmp_path / "d", {"a": "a"}), "--account", "bob")
     assert cli.json("show", "dataset", reg["id"])["owner"] == bob
-    assert cli.json("show", "dataset", reg["id"], "--account", bob)["owner"] == bob  # by address too
+    deprecated = cli.json("deprecate", "dataset", reg["id"], "--account", bob)  # signs, found by address too
+    assert deprecated["status"] == "deprecated"
 
     monkeypatch.setenv("AIPROV_KEYSTORE_PASSWORD", "wrong")
     res = cli("register", "dataset", write_files(tmp_path / "e", {"b": "b"}), "--account", "bob")

@@ -177,7 +177,8 @@ def test_parent_must_exist(cli, dataset):
         ["register", "dataset", ".", "--parent", "nope"],
         ["register", "dataset", ".", "--bogus"],
         ["revoke", "dataset", "1"],  # --reason is required
-        ["show", "dataset", "1", "--account", "bad account!"],
+        ["deprecate", "dataset", "1", "--account", "bad account!"],
+        ["show", "dataset", "1", "--account", "dev:1"],  # a read-only command signs nothing
     ],
 )
 def test_bad_input_is_exit_2_without_traceback(cli, args):

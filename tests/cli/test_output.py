@@ -78,8 +78,10 @@ def test_aiprov_toml_sets_default_network_and_account(tmp_path, home):
     data = write_files(tmp_path / "d", {"a": "a"})
     reg = json.loads(run_aiprov("register", "dataset", data, "--json", cwd=project / "sub").stdout)
     assert reg["owner"] == "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # dev:2, found from a subfolder
-    flag = json.loads(run_aiprov("show", "dataset", "1", "--json", "--account", "dev:1", cwd=project).stdout)
-    assert flag["id"] == 1  # a flag still wins (and reads need no signer)
+    other = write_files(tmp_path / "e", {"b": "b"})
+    flag = json.loads(run_aiprov("register", "dataset", other, "--json", "--account", "dev:1", cwd=project).stdout)
+    assert flag["owner"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # a flag still wins: dev:1
+    assert json.loads(run_aiprov("show", "dataset", "1", "--json", cwd=project).stdout)["id"] == 1  # reads need no signer
     (project / "aiprov.toml").write_text('network = "nosuch"\n')
     res = run_aiprov("show", "dataset", "1", cwd=project)
     assert res.returncode == 2 and "nosuch" in res.stderr
