@@ -11,7 +11,7 @@ STAMP_NPM := node_modules/.installed
 SLITHER_VENV  := .venv-slither
 STAMP_SLITHER := $(SLITHER_VENV)/.installed
 
-.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot docs slither bench bench-quick clean help
+.PHONY: setup demo test test-fast contracts contracts-check gas-snapshot docs wheel-check slither bench bench-quick clean help
 
 help:
 	@echo "make demo          hash, anchor and verify a sample dataset on the embedded chain"
@@ -19,6 +19,7 @@ help:
 	@echo "make contracts     recompile contracts/ into aiprov/contracts/artifacts (pinned solc)"
 	@echo "make gas-snapshot  re-measure gas and rewrite contracts/gas-snapshot.json"
 	@echo "make docs          regenerate docs/cli.md and the README's command table from --help"
+	@echo "make wheel-check   build the wheel, install it in a fresh venv, run hash/register/verify"
 	@echo "make slither       static analysis of contracts/; fails on anything not in tools/slither/triage.json"
 	@echo "make bench         run the side-by-side benchmarks (full sizes; bench-quick for small)"
 
@@ -54,6 +55,9 @@ gas-snapshot: setup
 
 docs: setup
 	$(PY) -m tools.gen_cli_docs
+
+wheel-check: setup
+	PYTHON=$(PY) bash tools/wheel_check.sh
 
 $(STAMP_SLITHER): tools/slither/requirements.txt
 	$(PYTHON) -m venv $(SLITHER_VENV)
