@@ -5,14 +5,19 @@
     with Client() as aiprov:                       # network "local", account dev:0
         ds = aiprov.register_dataset("./data", name="reviews-v2")
         model = aiprov.register_model("./model", datasets=[ds.id], metrics={"acc": 0.91})
-        assert aiprov.verify_model("./model", id=model.id).verified
+        assert aiprov.verify("model", "./model", id=model.id).verified
 
-Methods return typed results (:mod:`aiprov.results`) and raise
-:class:`aiprov.errors.AiprovError` subclasses, which the CLI maps to exit codes.
-The work is done in :mod:`aiprov.registration` (what datasets and models share) and
-:mod:`aiprov.training` and :mod:`aiprov.lineage`. Chain connections are opened
-per call and closed at its end, so a long-lived ``Client`` (a notebook, a
-training script) never holds the local chain's lock between calls.
+One method per operation; where datasets and models share an operation, the kind is
+its first argument (``verify("dataset", …)``, ``show("model", 7)``). Methods parse
+their arguments, open a session and call the module that owns the operation:
+:mod:`aiprov.registration`, :mod:`aiprov.verification`, :mod:`aiprov.lookup` (show,
+history), :mod:`aiprov.lifecycle` (deprecate, revoke), :mod:`aiprov.lineage`,
+:mod:`aiprov.proofs`, :mod:`aiprov.records`, :mod:`aiprov.access`, :mod:`aiprov.payments`,
+:mod:`aiprov.ownership`, :mod:`aiprov.audit`, :mod:`aiprov.exports`, :mod:`aiprov.gateway`.
+They return typed results (:mod:`aiprov.results`) and raise
+:class:`aiprov.errors.AiprovError` subclasses, which the CLI maps to exit codes. Chain
+connections are opened per call and closed at its end, so a long-lived ``Client`` (a
+notebook, a training script) never holds the local chain's lock between calls.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import os
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import AssetRevoked, InvalidArgument
+from .errors import InvalidArgument
 from .fsutil import state_home
 from .results import (
     AccessAttemptInfo,
@@ -112,8 +117,6 @@ class Client:
         self._session_obj = None
         self._depth = 0
 
-    # -- sessions ----------------------------------------------------------------
-
     def __enter__(self) -> "Client":
         return self
 
@@ -146,7 +149,7 @@ class Client:
             if self._depth == 0:
                 self.close()
 
-    # -- content -----------------------------------------------------------------
+    # -- content (no chain) ----------------------------------------------------
 
     def hash(self, path, *, progress=None, follow_dir_symlinks: bool = False, ignore=None,
              engine: str = "local", scheduler: str | None = None):
@@ -169,7 +172,19 @@ class Client:
         rm = build_records(path, self.home)
         return _records_hash_result(rm)
 
-    # -- datasets ----------------------------------------------------------------
+    def status(self, path, *, receipt=None, engine: str = "local", scheduler: str | None = None,
+               progress=None) -> StatusReport:
+        """What changed in ``path`` since the latest version in its receipt. Needs no chain and no state.
+
+        Added, removed, modified and renamed files; unchanged files (same device,
+        inode, size, mtime, ctime as when last hashed) are not read again. ``path``
+        may be a URL (every object is read; no stat cache for object stores).
+        """
+        from . import changes
+
+        return changes.status(path, receipt, self.home, engine=engine, scheduler=scheduler, progress=progress)
+
+    # -- registration ----------------------------------------------------------
 
     def register_dataset(
         self,
@@ -214,15 +229,54 @@ class Client:
                              scheduler=scheduler)
         doc = dataset_metadata(manifest, name=name, description=description, license=license, source=source)
         with self.session() as s:
-            def send(root: bytes, doc_hash: bytes):
-                if parent_id:
-                    s.datasets.get(parent_id)  # NotRegistered (exit 1) with a clear message
-                return s.datasets.register(s.signer, root, doc_hash, metadata_uri, parent_id)
+            return registration.register_dataset(s, path, manifest, doc, parent_id=parent_id,
+                                                 metadata_uri=metadata_uri, receipt=receipt)
 
-            return registration.register(
-                s, "dataset", path, manifest, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
-                receipt_extra=lambda reg: {"parent_id": reg.parent_id},
-            )
+    def register_model(
+        self,
+        path,
+        *,
+        datasets: Iterable[int],
+        base_models: Iterable[int] = (),
+        name: str | None = None,
+        description: str | None = None,
+        license: str | None = None,
+        training_config: str | os.PathLike | dict | None = None,
+        metrics: str | os.PathLike | dict | None = None,
+        code_dir: str | os.PathLike | None = None,
+        capture_environment: bool = True,
+        metadata_uri: str = "",
+        receipt: str | os.PathLike | None = None,
+        follow_dir_symlinks: bool = False,
+        progress=None,
+        engine: str = "local",
+        scheduler: str | None = None,
+    ) -> RegisterResult:
+        """Hash the model at ``path`` and anchor it with its lineage in ModelRegistry.
+
+        ``datasets`` are the dataset ids it was trained on (their roots are fixed
+        on-chain at this moment), ``base_models`` the model ids it derives from.
+        ``training_config``/``metrics`` are files or dicts; the git state of
+        ``code_dir`` (default: the working directory) and the Python / ML package
+        versions are captured too. All of it is hashed into the metadata.
+        """
+        from . import registration
+        from .metadata import model_metadata
+        from .receipts import check_destination
+        from .training import training_metadata
+
+        check_destination(receipt)
+        dataset_ids, parent_ids = registration.lineage_ids(datasets, base_models)
+        training = training_metadata(config=training_config, metrics=metrics, code_dir=code_dir,
+                                     capture_environment=capture_environment)
+        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
+                             scheduler=scheduler)
+        doc = model_metadata(manifest, name=name, description=description, license=license, training=training)
+        with self.session() as s:
+            return registration.register_model(s, path, manifest, doc, dataset_ids=dataset_ids,
+                                               parent_ids=parent_ids, metadata_uri=metadata_uri, receipt=receipt)
+
+    # -- checks and reads: the kind (dataset or model) is an argument ----------
 
     def verify(self, kind: str, path, *, id: int | None = None, receipt=None, progress=None,
                cached: bool = False, strict_consent: bool = False, engine: str = "local",
@@ -234,53 +288,33 @@ class Client:
         registration of the root counts (earliest first). On a mismatch,
         ``changes`` lists added / removed / modified files when a manifest of
         the registered content is at hand (the receipt). A model also fails when
-        anything upstream in its lineage (a dataset, a base model) is revoked.
+        anything upstream in its lineage (a dataset, a base model) is revoked;
+        ``strict_consent``: also when records of a dataset it was trained on had
+        their consent revoked (or were erased) after it was registered.
+        ``cached``: trust the stat cache for files unchanged since last hashed.
         """
-        from . import registration
-        from .manifest import build_manifest
+        from . import verification
 
-        kind = _kind(kind)
         wanted_id = _parse_id(id, "--id") if id is not None else None
-        target = registration.target_of(path)
-        local = isinstance(target, Path)
-        if kind == "dataset" and local:
-            from .records.consent import records_receipt, verify_records
+        return verification.verify(self.session, self.home, _kind(kind), path, wanted_id=wanted_id,
+                                   receipt=receipt, progress=progress, cached=cached,
+                                   strict_consent=strict_consent, engine=engine, scheduler=scheduler)
 
-            found = records_receipt(target, receipt, self.home, wanted_id)
-            if found is not None:
-                with self.session(hints=registration.receipt_hints("dataset", found[1])) as s:
-                    return verify_records(s, target, *found, wanted_id=wanted_id)
-        receipt_path, rec, expected = registration.load_expected(kind, target, receipt, self.home, wanted_id)
-        rules = dict(ignore=list(expected.ignore) if expected else None,
-                     follow_dir_symlinks=bool(expected and expected.symlinks == "all"))
-        if cached and local:  # files unchanged since last hashed (stat cache) are not read again
-            from .manifest.statcache import cached_manifest
+    def show(self, kind: str, id: int) -> AssetInfo:
+        """Everything the chain (and this machine's metadata store) holds about one id."""
+        from . import lookup
 
-            actual = cached_manifest(target, self.home, **rules)
-        else:
-            actual = build_manifest(target, progress=progress, engine=engine, scheduler=scheduler, **rules)
-        problems = registration.ignored_problems(target, actual, rec) if local else []
-        with self.session(hints=registration.receipt_hints(kind, rec)) as s:
-            extra = (lambda record: self._upstream_revocations(s, record.id)) if kind == "model" else None
-            result = registration.verify(s, kind, actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
-                                         expected=expected, problems=problems, extra_check=extra)
-            if kind == "model" and result.id is not None and result.status != "not-registered":
-                from .records.consent import apply_consent
+        kind, asset_id = _kind(kind), _parse_id(id)
+        with self.session() as s:
+            return lookup.info(s, kind, asset_id)
 
-                result = apply_consent(s, result, strict=strict_consent)
-            return result
+    def history(self, kind: str, id: int) -> HistoryResult:
+        """Versions (parents / base models and successors) and every on-chain event of an id."""
+        from . import lookup
 
-    def status(self, path, *, receipt=None, engine: str = "local", scheduler: str | None = None,
-               progress=None) -> StatusReport:
-        """What changed in ``path`` since the latest version in its receipt. Needs no chain and no state.
-
-        Added, removed, modified and renamed files; unchanged files (same device,
-        inode, size, mtime, ctime as when last hashed) are not read again. ``path``
-        may be a URL (every object is read; no stat cache for object stores).
-        """
-        from . import changes
-
-        return changes.status(path, receipt, self.home, engine=engine, scheduler=scheduler, progress=progress)
+        kind, asset_id = _kind(kind), _parse_id(id)
+        with self.session() as s:
+            return lookup.history(s, kind, asset_id)
 
     def diff(self, kind: str, first: int, second: int, *, receipts=()) -> DiffResult:
         """Files added / removed / modified / renamed from version ``first`` to ``second``.
@@ -295,45 +329,29 @@ class Client:
         with self.session() as s:
             return changes.diff(s, kind, a, b, receipts, self.home)
 
-    def verify_dataset(self, path, *, id: int | None = None, receipt=None, progress=None) -> VerifyResult:
-        return self.verify("dataset", path, id=id, receipt=receipt, progress=progress)
-
-    def show(self, kind: str, id: int) -> AssetInfo:
-        """Everything the chain (and this machine's metadata store) holds about one id."""
-        from . import registration
-
-        with self.session() as s:
-            return registration.info(s, _kind(kind), _parse_id(id))
-
-    def show_dataset(self, id: int) -> AssetInfo:
-        return self.show("dataset", id)
-
-    def history(self, kind: str, id: int) -> HistoryResult:
-        """Versions (parents / base models and successors) and every on-chain event of an id."""
-        from . import registration
-
-        with self.session() as s:
-            return registration.history(s, _kind(kind), _parse_id(id))
-
-    def dataset_history(self, id: int) -> HistoryResult:
-        return self.history("dataset", id)
-
     def set_status(self, kind: str, id: int, status: str, reason: str = "") -> StatusResult:
         """Deprecate or revoke (owner only; revoked is final; same status sends nothing)."""
-        from . import registration
+        from . import lifecycle
 
-        if status not in ("deprecated", "revoked"):
+        kind, asset_id = _kind(kind), _parse_id(id)
+        if status not in lifecycle.STATUS_CHANGES:
             raise InvalidArgument(f"status must be deprecated or revoked, got {status!r}")
         with self.session() as s:
-            return registration.set_status(s, _kind(kind), _parse_id(id), status, reason)
+            return lifecycle.set_status(s, kind, asset_id, status, reason)
 
-    def revoke_dataset(self, id: int, reason: str) -> StatusResult:
-        return self.set_status("dataset", id, "revoked", reason)
+    def lineage(self, id: int) -> LineageResult:
+        """The model's transitive lineage: base models and datasets with their recorded roots."""
+        from .lineage import lineage
+        from .metadata import load_metadata
+        from .records.consent import upstream_consent
 
-    def deprecate_dataset(self, id: int, reason: str = "") -> StatusResult:
-        return self.set_status("dataset", id, "deprecated", reason)
+        model_id = _parse_id(id)
+        with self.session() as s:
+            graph = lineage(s, model_id, lambda h: load_metadata(self.home, h))
+            consent = upstream_consent(s, model_id, graph)
+        return LineageResult(model=model_id, **graph, consent=consent)
 
-    # -- records: proofs and consent ----------------------------------------------
+    # -- records: proofs and consent -------------------------------------------
 
     def prove(self, path, *, files: Iterable[str] = (), records: Iterable[int] = (), receipt=None) -> ProofResult:
         """An ``aiprov-proof/1`` document for files (``files``) or records (``records``) of ``path``.
@@ -341,27 +359,10 @@ class Client:
         Reads the receipt beside ``path`` (or ``receipt``); a records proof also
         needs this state directory's salts store and index. Needs no chain.
         """
-        from .proofs import file_proof, record_proof
-        from .receipts import find_receipt, pick_version, read_receipt
+        from .proofs import prove
 
         files, indices = list(files), [_parse_index(n) for n in records]
-        if bool(files) == bool(indices):
-            raise InvalidArgument("give --file REL... or --record N..., not both and not neither")
-        target = Path(path)
-        receipt_path = Path(receipt) if receipt else find_receipt(target, self.home)
-        if receipt_path is None:
-            raise InvalidArgument(f"no receipt for {target}: register it first, or pass --receipt FILE")
-        rec = read_receipt(receipt_path)
-        if rec["kind"] != "dataset":
-            raise InvalidArgument(f"{receipt_path} is a {rec['kind']} receipt: proofs are of dataset files and records")
-        version = pick_version(rec)  # the latest version registered from this target
-        is_records = version["manifest"].get("kind") == "records"
-        if indices and not is_records:
-            raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")
-        if files and is_records:
-            raise InvalidArgument(f"{target} was registered with --records: prove records with --record N")
-        doc = record_proof(self.home, version, target, indices) if indices else file_proof(version, target, files)
-        return ProofResult(kind=doc["kind"], dataset_id=version["id"], root=version["root"], document=doc)
+        return prove(self.home, Path(path), files, indices, receipt)
 
     def verify_proof(self, proof, *, offline: bool = False) -> ProofCheck:
         """Check a proof document (a path or a dict): offline, then on-chain unless ``offline``.
@@ -406,107 +407,7 @@ class Client:
         with self.session() as s:
             return consent.list_events(s, _parse_id(dataset_id))
 
-    # -- models ------------------------------------------------------------------
-
-    def register_model(
-        self,
-        path,
-        *,
-        datasets: Iterable[int],
-        base_models: Iterable[int] = (),
-        name: str | None = None,
-        description: str | None = None,
-        license: str | None = None,
-        training_config: str | os.PathLike | dict | None = None,
-        metrics: str | os.PathLike | dict | None = None,
-        code_dir: str | os.PathLike | None = None,
-        capture_environment: bool = True,
-        metadata_uri: str = "",
-        receipt: str | os.PathLike | None = None,
-        follow_dir_symlinks: bool = False,
-        progress=None,
-        engine: str = "local",
-        scheduler: str | None = None,
-    ) -> RegisterResult:
-        """Hash the model at ``path`` and anchor it with its lineage in ModelRegistry.
-
-        ``datasets`` are the dataset ids it was trained on (their roots are fixed
-        on-chain at this moment), ``base_models`` the model ids it derives from.
-        ``training_config``/``metrics`` are files or dicts; the git state of
-        ``code_dir`` (default: the working directory) and the Python / ML package
-        versions are captured too. All of it is hashed into the metadata.
-        """
-        from . import registration
-        from .metadata import model_metadata
-        from .receipts import check_destination
-        from .training import training_metadata
-
-        check_destination(receipt)
-        dataset_ids = [_parse_id(d, "--dataset") for d in datasets]
-        parent_ids = [_parse_id(m, "--base-model") for m in base_models]
-        if not dataset_ids:
-            raise InvalidArgument("a model needs at least one --dataset it was trained on")
-        for what, ids in (("--dataset", dataset_ids), ("--base-model", parent_ids)):
-            if len(set(ids)) != len(ids):
-                raise InvalidArgument(f"{what} lists the same id twice")
-        training = training_metadata(config=training_config, metrics=metrics, code_dir=code_dir,
-                                     capture_environment=capture_environment)
-        manifest = self.hash(path, progress=progress, follow_dir_symlinks=follow_dir_symlinks, engine=engine,
-                             scheduler=scheduler)
-        doc = model_metadata(manifest, name=name, description=description, license=license, training=training)
-        with self.session() as s:
-            def send(root: bytes, doc_hash: bytes):
-                for kind, registry, ids in (("dataset", s.datasets, dataset_ids), ("model", s.models, parent_ids)):
-                    for i in ids:
-                        record = registry.get(i)  # NotRegistered (exit 1) names the id
-                        if record.status == "revoked":
-                            reason = registry.status_reason(i)
-                            raise AssetRevoked(
-                                f"{kind} {i} is revoked{f' ({reason})' if reason else ''}: "
-                                "a model cannot be registered on it"
-                            )
-                return s.models.register(s.signer, root, doc_hash, metadata_uri, dataset_ids, parent_ids)
-
-            return registration.register(
-                s, "model", path, manifest, doc, metadata_uri=metadata_uri, receipt=receipt, send=send,
-                receipt_extra=lambda reg: {
-                    "datasets": [{"id": i, "root": r} for i, r in zip(reg.dataset_ids, reg.dataset_roots)],
-                    "base_models": list(reg.parent_model_ids),
-                },
-            )
-
-    def verify_model(self, path, *, id: int | None = None, receipt=None, progress=None,
-                     strict_consent: bool = False) -> VerifyResult:
-        """``verify("model", …)``; ``strict_consent``: also fail when records of an upstream dataset
-        had their consent revoked (or were erased) after the model was registered."""
-        return self.verify("model", path, id=id, receipt=receipt, progress=progress, strict_consent=strict_consent)
-
-    def show_model(self, id: int) -> AssetInfo:
-        return self.show("model", id)
-
-    def model_history(self, id: int) -> HistoryResult:
-        return self.history("model", id)
-
-    def revoke_model(self, id: int, reason: str) -> StatusResult:
-        return self.set_status("model", id, "revoked", reason)
-
-    def deprecate_model(self, id: int, reason: str = "") -> StatusResult:
-        return self.set_status("model", id, "deprecated", reason)
-
-    def lineage(self, id: int) -> LineageResult:
-        """The model's transitive lineage: base models and datasets with their recorded roots."""
-        from . import registration
-        from .lineage import lineage
-
-        model_id = _parse_id(id)
-        with self.session() as s:
-            graph = lineage(s, model_id, lambda h: registration.load_metadata(self.home, h))
-            from .records.consent import upstream_consent
-
-            consent = upstream_consent(s, model_id, graph)
-        return LineageResult(model=model_id, **graph, consent=consent)
-
-    # -- audit and exports -------------------------------------------------------
+    # -- audit and exports -----------------------------------------------------
 
     def audit(self, kind: str, id: int, *, receipt=None) -> AuditReport:
         """The whole on-chain trail of a dataset or model as a sealed ``aiprov-audit/1`` document.
@@ -531,33 +432,17 @@ class Client:
         The model's files come from ``path`` (hashed now) or from its receipt
         (``receipt``, or the one beside ``path``); either must match the on-chain root.
         """
-        from .exports import model_facts, model_manifest
+        from .exports import FORMATS, document, model_facts, model_manifest
 
-        if fmt not in ("slsa", "cyclonedx"):
+        if fmt not in FORMATS:
             raise InvalidArgument(f"export format must be slsa or cyclonedx, got {fmt!r}")
         model_id = _parse_id(id)
         manifest, docs = model_manifest(model_id, path, receipt, self.home, progress)
         with self.session() as s:
             facts = model_facts(s, model_id, manifest, docs)
-        if fmt == "slsa":
-            from .exports.slsa import statement
+        return ExportResult(format=fmt, model=model_id, document=document(fmt, facts))
 
-            return ExportResult(format=fmt, model=model_id, document=statement(facts))
-        from .exports.cyclonedx import bom
-
-        return ExportResult(format=fmt, model=model_id, document=bom(facts))
-
-    def _upstream_revocations(self, s, model_id: int) -> list[str]:
-        """Why a model must not be trusted beyond its own status: revoked things upstream."""
-        from .lineage import lineage
-
-        graph = lineage(s, model_id, lambda h: None)
-        return [
-            f"{node['kind']} {node['id']} in its lineage is revoked"
-            + (f" ({reason})" if (reason := s.registry(node['kind']).status_reason(node['id'])) else "")
-            for node in graph["nodes"]
-            if node["status"] == "revoked" and node["key"] != graph["root"]
-        ]
+    # -- managers, leases and payments -----------------------------------------
 
     def set_manager(self, asset: str, account: str, allowed: bool = True) -> ManagerResult:
         """Appoint (or dismiss) ``account`` as a manager of ``asset``: managers may grant leases."""
@@ -569,8 +454,6 @@ class Client:
         address = parse_address(account)
         with self.session() as s:
             return set_manager(s, kind, asset_id, address, allowed)
-
-    # -- access leases -----------------------------------------------------------
 
     def grant_lease(self, asset: str, grantee: str, days: int) -> LeaseTxResult:
         """Give ``grantee`` access to ``asset`` (``dataset:3``, ``model:7``, ``3``) for ``days`` days."""
@@ -725,7 +608,7 @@ class Client:
         with self.session() as s:
             return payments.withdraw(s, token)
 
-    # -- the data gateway --------------------------------------------------------
+    # -- the data gateway ------------------------------------------------------
 
     def fetch(self, url: str, asset: str, dest, *, files: Iterable[str] = (), progress=None):
         """Download ``asset``'s files from an ``aiprov serve`` gateway at ``url`` into ``dest``.
@@ -759,7 +642,7 @@ class Client:
         with self.session() as s:
             return prove(s, self.home, kind, asset_id, _parse_id(entry, "ENTRY"), log)
 
-    # -- dev chains --------------------------------------------------------------
+    # -- dev chains ------------------------------------------------------------
 
     def advance_time(self, duration: str | int) -> TimeResult:
         """Move chain time forward on a dev network (``31d``, ``12h``, ``90m`` or seconds)."""
@@ -776,26 +659,16 @@ class Client:
             return TimeResult(network=s.backend.network, previous=before, timestamp=now,
                               advanced=seconds, block=s.backend.block_number())
 
-    # -- accounts ----------------------------------------------------------------
+    # -- accounts --------------------------------------------------------------
 
     def accounts(self) -> list[AccountInfo]:
         """Accounts usable on this network: dev accounts on dev networks, AIPROV_PRIVATE_KEY."""
-        from .chain.accounts import ENV_PRIVATE_KEY, dev_accounts, signer_from_private_key
-        from .chain.networks import is_dev_network
-
-        from .chain.networks import resolve_network
+        from .chain.accounts import usable_accounts
+        from .chain.networks import is_dev_network, resolve_network
 
         resolve_network(self.network, self.rpc_url)  # an unknown network is exit 2, not an empty list
-        out = []
-        if os.environ.get(ENV_PRIVATE_KEY):
-            s = signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)
-            out.append(AccountInfo(name=s.name, address=s.address))
-        from .chain.keystore import list_keystores
-
-        out.extend(AccountInfo(name=n, address=a) for n, a in list_keystores(self.home))
-        if is_dev_network(self.network, self.rpc_url):
-            out.extend(AccountInfo(name=n, address=a) for n, a in dev_accounts())
-        return out
+        dev = is_dev_network(self.network, self.rpc_url)
+        return [AccountInfo(name=n, address=a) for n, a in usable_accounts(self.home, dev_network=dev)]
 
     def new_account(self, name: str, password: str) -> AccountInfo:
         """Create a fresh key, encrypted in the keystore ``name`` (file mode 0600)."""
@@ -813,7 +686,7 @@ class Client:
         signer = signer_from_private_key(private_key, "the private key")
         return AccountInfo(name=name, address=save_keystore(self.home, name, signer._key, password))
 
-    # -- deployment --------------------------------------------------------------
+    # -- deployment ------------------------------------------------------------
 
     def deploy(self) -> DeployResult:
         """Deploy the three contracts (CREATE2: same addresses on every chain) and record them."""

@@ -3,12 +3,15 @@
 Only ``keccak256`` of the document goes on-chain; the document itself lives in
 the receipt (and wherever ``--metadata-uri`` points). The hash is taken over
 canonical JSON — keys sorted, no spaces, UTF-8 — so anyone can recompute it.
-Nothing time-dependent goes in: the block time is the registration time.
+Nothing time-dependent goes in: the block time is the registration time. This machine
+keeps every document it registers or reads in a store content-addressed by that hash
+(``$AIPROV_HOME/metadata``).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 SCHEMA = "aiprov-metadata/1"
@@ -93,3 +96,30 @@ def records_metadata(records, *, name=None, description=None, license=None, sour
     doc.update({key: value for key, value in dict(name=name, description=description, license=license,
                                                    source=source).items() if value})
     return doc
+
+
+# ---------------------------------------------------------------- the local store
+
+
+def metadata_store(home: Path) -> Path:
+    """The folder of this machine's metadata documents, one file per hash."""
+    return Path(home) / "metadata"
+
+
+def save_metadata(home: Path, doc: dict, doc_hash: str) -> None:
+    """Keep the metadata document, content-addressed by its on-chain hash."""
+    from .fsutil import atomic_write_text
+
+    path = metadata_store(home) / f"{doc_hash}.json"
+    if not path.exists():
+        atomic_write_text(path, canonical_json(doc).decode("utf-8") + "\n")
+
+
+def load_metadata(home: Path, doc_hash: str) -> dict | None:
+    """The metadata document whose keccak256 is ``doc_hash``, if this machine has it."""
+    path = metadata_store(home) / f"{doc_hash}.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if metadata_hash(doc) == doc_hash else None

@@ -195,6 +195,33 @@ class Proof:
         return [v[0] for v in self.values] if self.kind == "record" else []
 
 
+def prove(home: Path, target: Path, files: list[str], indices: list[int], receipt=None):
+    """The :class:`aiprov.results.ProofResult` for ``files`` or record ``indices`` of ``target``.
+
+    Reads the receipt beside ``target`` (or ``receipt``); a records proof also needs the
+    salts store and index of ``home``. Needs no chain.
+    """
+    from .receipts import find_receipt, pick_version, read_receipt
+    from .results import ProofResult
+
+    if bool(files) == bool(indices):
+        raise InvalidArgument("give --file REL... or --record N..., not both and not neither")
+    receipt_path = Path(receipt) if receipt else find_receipt(target, home)
+    if receipt_path is None:
+        raise InvalidArgument(f"no receipt for {target}: register it first, or pass --receipt FILE")
+    rec = read_receipt(receipt_path)
+    if rec["kind"] != "dataset":
+        raise InvalidArgument(f"{receipt_path} is a {rec['kind']} receipt: proofs are of dataset files and records")
+    version = pick_version(rec)  # the latest version registered from this target
+    is_records = version["manifest"].get("kind") == "records"
+    if indices and not is_records:
+        raise InvalidArgument(f"{target} was not registered with --records: prove files with --file")
+    if files and is_records:
+        raise InvalidArgument(f"{target} was registered with --records: prove records with --record N")
+    doc = record_proof(home, version, target, indices) if indices else file_proof(version, target, files)
+    return ProofResult(kind=doc["kind"], dataset_id=version["id"], root=version["root"], document=doc)
+
+
 def _bad(message: str) -> InvalidReceipt:
     return InvalidReceipt(f"malformed proof: {message}", hint="pass a document printed by `aiprov prove`")
 

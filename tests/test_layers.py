@@ -50,8 +50,9 @@ def _offenders(under: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 #: Modules above the chain and contract bindings: operations, the façade, the CLI.
-UPPER = ("aiprov.client", "aiprov.cli", "aiprov.session", "aiprov.registration", "aiprov.access",
-         "aiprov.training", "aiprov.lineage", "aiprov.ownership", "aiprov.receipts", "aiprov.metadata")
+UPPER = ("aiprov.client", "aiprov.cli", "aiprov.session", "aiprov.registration", "aiprov.verification",
+         "aiprov.lookup", "aiprov.lifecycle", "aiprov.access", "aiprov.payments", "aiprov.training",
+         "aiprov.lineage", "aiprov.ownership", "aiprov.receipts", "aiprov.metadata", "aiprov.proofs")
 
 
 def test_chain_knows_nothing_of_contracts_or_operations():

@@ -108,7 +108,7 @@ def collect(
     ``metadata_docs`` maps metadata hashes to documents known from elsewhere
     (a receipt); each is used only if it hashes to the on-chain value.
     """
-    from ..registration import load_metadata
+    from ..metadata import load_metadata
     from ..metadata import metadata_hash
 
     backend = session.backend
@@ -279,7 +279,7 @@ def _lease_rows(events, clock: _Clock):
 
 def _versions(kind, asset_id, regs, statuses, metadata: Callable, clock: _Clock) -> list[dict]:
     """The asset's version chain: its ancestors (oldest first), itself, then its successors."""
-    from ..registration import version_order
+    from ..lookup import version_order
 
     ordered = version_order(regs, asset_id, lambda r: _parents(kind, r))
     out = []

@@ -194,3 +194,18 @@ def resolve_signer(spec: str | None, *, dev_network: bool, home=None) -> Signer:
 def dev_accounts() -> list[tuple[str, str]]:
     """(name, checksummed address) of every dev account."""
     return [(f"dev:{i}", _checksum(dev_address(i))) for i in range(DEV_ACCOUNT_COUNT)]
+
+
+def usable_accounts(home, *, dev_network: bool) -> list[tuple[str, str]]:
+    """(name, checksummed address) of every account this machine can sign with here:
+    ``AIPROV_PRIVATE_KEY``, then keystores, then (on dev networks) the dev accounts."""
+    from .keystore import list_keystores
+
+    out = []
+    if os.environ.get(ENV_PRIVATE_KEY):
+        signer = signer_from_private_key(os.environ[ENV_PRIVATE_KEY], ENV_PRIVATE_KEY)
+        out.append((signer.name, signer.address))
+    out.extend(list_keystores(home))
+    if dev_network:
+        out.extend(dev_accounts())
+    return out

@@ -14,6 +14,9 @@ from pathlib import PurePosixPath
 
 from ..errors import ContentMismatch
 
+#: The export formats: in-toto / SLSA provenance v1, CycloneDX 1.6 ML-BOM.
+FORMATS = ("slsa", "cyclonedx")
+
 
 def model_signing_digest(entries) -> str:
     """OpenSSF model-signing's whole-model digest for these file entries (hex).
@@ -72,7 +75,7 @@ class ModelFacts:
 
 def model_facts(session, model_id: int, manifest, metadata_docs: dict | None = None) -> ModelFacts:
     """Everything the exports say, read from the chain; ``manifest`` must match the on-chain root."""
-    from ..registration import load_metadata
+    from ..metadata import load_metadata
     from ..metadata import metadata_hash
 
     given = {h: d for h, d in (metadata_docs or {}).items() if metadata_hash(d) == h}
@@ -136,3 +139,14 @@ def model_manifest(model_id: int, path, receipt, home, progress=None):
     if version is None:
         raise InvalidReceipt(f"receipt {found} holds no version of model {model_id}")
     return Manifest.from_dict(version["manifest"]), docs
+
+
+def document(fmt: str, facts: ModelFacts) -> dict:
+    """The ``fmt`` export (one of :data:`FORMATS`) of a model's facts."""
+    if fmt == "slsa":
+        from .slsa import statement
+
+        return statement(facts)
+    from .cyclonedx import bom
+
+    return bom(facts)

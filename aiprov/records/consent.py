@@ -78,7 +78,7 @@ def records_receipt(target: Path, receipt, home: Path, wanted_id: int | None = N
 
 def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, wanted_id: int | None):
     """``verify dataset`` of a records file: record by record against its registration, then the chain."""
-    from .. import registration
+    from .. import verification
     from ..results import VerifyResult
     from .manifest import recheck_records
 
@@ -86,8 +86,8 @@ def verify_records(session, target: Path, receipt_path: Path, rec: dict, *, want
     problems = [f"record(s) {', '.join(map(str, check.erased[:10]))} erased: not checked"] if check.erased else []
     if check.same:
         actual = SimpleNamespace(root=rec["root"], file_count=1, total_size=check.size)
-        return registration.verify(session, "dataset", actual, wanted_id=wanted_id, receipt_path=receipt_path, rec=rec,
-                             expected=None, problems=problems)
+        return verification.compare(session, "dataset", actual, wanted_id=wanted_id, receipt_path=receipt_path,
+                                    rec=rec, expected=None, problems=problems)
     parts = []
     if check.modified:
         parts.append("modified " + ", ".join(map(str, check.modified[:20])) + (" …" if len(check.modified) > 20 else ""))

@@ -304,8 +304,8 @@ def test_json_output_is_exactly_one_document(cli, dataset):
 def test_library_api_three_lines(home, dataset):
     with Client() as aiprov:
         reg = aiprov.register_dataset(dataset, name="reviews")
-        assert aiprov.verify_dataset(dataset, id=reg.id).verified
-    assert Client().show_dataset(reg.id).root == reg.root
+        assert aiprov.verify("dataset", dataset, id=reg.id).verified
+    assert Client().show("dataset", reg.id).root == reg.root
 
 
 def _height(home: Path) -> int:

@@ -75,7 +75,7 @@ def test_lineage_matches_python_model(dag):
                                             base_models=[model_ids[b] for b in bases], capture_environment=False)
                 model_ids.append(reg.id)
             for d in revoked:
-                client.revoke_dataset(dataset_ids[d], "test")
+                client.set_status("dataset", dataset_ids[d], "revoked", "test")
             top = len(models) - 1
             graph = client.lineage(model_ids[top])
             nodes, edges = expected_graph(dataset_ids, model_ids, dataset_parents, models, top)
@@ -87,5 +87,5 @@ def test_lineage_matches_python_model(dag):
             assert all(n["lineage_verified"] for n in graph.nodes if n["kind"] == "model")
             assert set(graph.revoked) == {f"dataset:{dataset_ids[d]}" for d in revoked} & nodes
             # the CI gate: verify fails exactly when something upstream is revoked
-            result = client.verify_model(tmp / f"m{top}", id=model_ids[top])
+            result = client.verify("model", tmp / f"m{top}", id=model_ids[top])
             assert result.verified == (not (set(graph.revoked) & nodes))
