@@ -16,6 +16,7 @@ JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
 | 401    | wrong-chain                              | signed for another chain id |
 | 403    | wrong-asset                              | signed for another asset |
 | 401    | expired / expiry-too-far                 | expiresAt passed, or more than 5 minutes ahead |
+| 401    | replay-guard                             | after a possible power loss: expiresAt before start + 5 min (see logsync) |
 | 401    | bad-signature                            | does not recover to X-Aiprov-Account (EIP-712 domain mismatch too) |
 | 429    | rate-limited                             | the account is over its rate (or the client address, for refusals before an account is proven) |
 | 403    | no-access                                | ``hasAccess`` is false now (no lease, expired, revoked) |
@@ -25,9 +26,10 @@ JSON ``{"error": {"status", "reason", "message"}, "log_seq"}`` and no data):
 | 416    | bad-range                                | a Range header other than one satisfiable range |
 | 401    | nonce-reused                             | this signed request was seen before (decided in the log's commit) |
 | 503    | chain-unavailable                        | the chain could not be read: nothing is served |
-| 503    | log-unavailable                          | the access log could not be written: nothing is served |
+| 503    | log-unavailable                          | the access log could not be written (or fsynced): nothing is served |
 
-The log entry (and nonce) is committed and fsynced before the response starts.
+The log entry (and nonce) is committed to the log before the response starts
+(fsynced before it too with ``--log-sync each``; see :mod:`aiprov.gateway.logsync`).
 """
 
 from __future__ import annotations
@@ -71,9 +73,9 @@ class RateLimiter:
 
 
 class _Refused(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
+    def __init__(self, status: int, reason: str, message: str, **extra) -> None:
         super().__init__(message)
-        self.status, self.reason, self.message = status, reason, message
+        self.status, self.reason, self.message, self.extra = status, reason, message, extra
 
 
 def _range_length(header: str | None, size: int) -> int:
@@ -109,6 +111,7 @@ class Gateway:
         self._batch: list = []
         self._checksummed: dict[str, str] = {}
         self.served_bytes = 0
+        self.replay_floor: float | None = None  # set at start after a possible power loss (logsync)
 
     async def _append(self, **fields) -> tuple[int | None, bool, str]:
         """Log one entry; returns once it is durable. Entries of one loop tick go as one batch."""
@@ -128,7 +131,11 @@ class Gateway:
                 if not fut.done():
                     fut.set_result(result)
 
-        self.log.submit([fields for fields, _ in batch], lambda results: loop.call_soon_threadsafe(resolve, results))
+        rows = [fields for fields, _ in batch]
+        if self.log.inline:  # a commit without fsync: cheaper here than a hop to a thread and back
+            resolve(self.log.write(rows))
+        else:
+            self.log.submit(rows, lambda results: loop.call_soon_threadsafe(resolve, results))
 
     async def handle(self, request, path: str | None):
         """Check, log, answer. ``path`` None: the manifest index."""
@@ -147,12 +154,14 @@ class Gateway:
             seq, _, _ = await self._append(**fields)
             if seq is None:
                 return _error(503, "log-unavailable", "the access log cannot be written; nothing is served", None)
-            return _error(r.status, r.reason, r.message, seq)
+            return _error(r.status, r.reason, r.message, seq, **r.extra)
         fields.update(granted=True, reason="ok", status=200 if target[2] is None else 206)
         seq, granted, reason = await self._append(**fields)
         if seq is None:
             return _error(503, "log-unavailable", "the access log cannot be written; nothing is served", None)
         if not granted:
+            if reason == "log-unavailable":
+                return _error(503, reason, "the access log is not reaching the disk; nothing is served", seq)
             return _error(401, reason, "this signed request was already used: sign a new one (fresh nonce)", seq)
         self.served_bytes += fields["bytes"]
         if path is None:
@@ -187,6 +196,14 @@ class Gateway:
             raise _Refused(401, "expired", "the signed request has expired: sign a new one")
         if req.expires_at > now + MAX_LIFETIME:
             raise _Refused(401, "expiry-too-far", f"expiresAt is more than {MAX_LIFETIME} s ahead")
+        floor = self.replay_floor
+        if floor is not None and req.expires_at <= floor:
+            if now > floor:
+                self.replay_floor = None  # every request of the previous run has expired
+            else:
+                raise _Refused(401, "replay-guard", f"this gateway restarted after a possible power loss: until "
+                                                    f"{floor:.0f} only requests with expiresAt after {floor:.0f} "
+                                                    "are served (sign with a later expiresAt)", expires_after=int(floor))
         digest = req.digest(self._separator)
         signer = recover(digest, signed.signature)
         if signer is None or signer != signed.account:
@@ -237,7 +254,7 @@ def _manifest_bytes(guard) -> bytes:
     return cached
 
 
-def _error(status: int, reason: str, message: str, seq: int | None):
+def _error(status: int, reason: str, message: str, seq: int | None, **extra):
     from starlette.responses import JSONResponse
 
     headers = {"Cache-Control": "no-store"}
@@ -245,7 +262,7 @@ def _error(status: int, reason: str, message: str, seq: int | None):
         headers["X-Aiprov-Log-Seq"] = str(seq)
     if status == 429:
         headers["Retry-After"] = "1"
-    return JSONResponse({"error": {"status": status, "reason": reason, "message": message}, "log_seq": seq},
+    return JSONResponse({"error": {"status": status, "reason": reason, "message": message, **extra}, "log_seq": seq},
                         status_code=status, headers=headers)
 
 

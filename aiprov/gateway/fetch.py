@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import AssetRevoked, CheckFailed, ContentMismatch, EnvironmentFailure, InvalidArgument
-from .request import INDEX_PATH, Domain, new_request, to_headers
+from .request import INDEX_PATH, MAX_LIFETIME, Domain, new_request, to_headers
 
 PARTIAL_DIR = Path(".aiprov") / "partial"
 CHUNK = 1 << 20
@@ -53,9 +53,12 @@ class GatewayClient:
         import requests
 
         url = f"{self.url}/v1/manifest" if path is None else f"{self.url}/v1/files/{_quote(path)}"
+        expires_after = None
         for attempt in range(6):
+            now = int(time.time())
+            lifetime = 120 if expires_after is None else max(120, expires_after + 1 - now)
             signed = new_request(self.asset, INDEX_PATH if path is None else path, self.domain,
-                                 self.signer._key, self.signer.address)
+                                 self.signer._key, self.signer.address, lifetime=lifetime, now=now)
             headers = dict(to_headers(signed), **(extra_headers or {}))
             try:
                 resp = self.http.get(url, headers=headers, stream=stream, timeout=self.timeout)
@@ -68,7 +71,11 @@ class GatewayClient:
                 continue
             if resp.status_code in (200, 206):
                 return resp
-            reason, message = _error_of(resp)
+            reason, message, extra = _error_of(resp)
+            if reason == "replay-guard" and expires_after is None and isinstance(extra.get("expires_after"), int):
+                expires_after = extra["expires_after"]  # a gateway restarted after a power loss: sign for later
+                time.sleep(min(5.0, max(0.0, expires_after + 1 - MAX_LIFETIME - time.time())))  # (its first second)
+                continue
             what = "the manifest" if path is None else path
             if resp.status_code in (401, 403, 404, 416, 429):
                 raise AccessDenied(f"the gateway refused {what} ({resp.status_code} {reason}): {message}")
@@ -78,12 +85,12 @@ class GatewayClient:
         raise AssetRevoked("unreachable")  # pragma: no cover
 
 
-def _error_of(resp) -> tuple[str, str]:
+def _error_of(resp) -> tuple[str, str, dict]:
     try:
         err = resp.json()["error"]
-        return str(err.get("reason")), str(err.get("message"))
+        return str(err.get("reason")), str(err.get("message")), err
     except Exception:  # noqa: BLE001 - not our gateway, or not JSON
-        return "error", resp.text[:200]
+        return "error", resp.text[:200], {}
     finally:
         resp.close()
 

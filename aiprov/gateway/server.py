@@ -35,6 +35,7 @@ class ServeOptions:
     rate: float = 50.0
     burst: float = 100.0
     log_path: Path | None = None
+    log_sync: str = "background"  # or "each" (see aiprov.gateway.logsync)
 
 
 @dataclass
@@ -119,7 +120,8 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
     from .files import FileGuard
     from .request import Domain
 
-    log = AccessLog(prepared.log_path, chain_id=prepared.chain_id, contract=prepared.contract, asset=prepared.asset)
+    log = AccessLog(prepared.log_path, chain_id=prepared.chain_id, contract=prepared.contract, asset=prepared.asset,
+                    sync=options.log_sync)
     guard = FileGuard(prepared.root, prepared.manifest)
     chain = ChainAccess(client.network, client.home, prepared.kind, prepared.asset_id, rpc_url=client.rpc_url)
     access = AccessCache(chain)
@@ -134,7 +136,7 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
                                     confirmations=client.confirmations), client.home, None)
 
     anchorer = Anchorer(log, open_session, prepared.signer, prepared.kind, prepared.asset_id,
-                        interval=options.batch_interval, max_entries=options.batch_size)
+                        interval=options.batch_interval, max_entries=options.batch_size, chain=chain)
     gateway.anchorer = anchorer
     info = {"format": "aiprov-gateway/1", "asset": prepared.asset, "chain_id": prepared.chain_id,
             "contract": prepared.contract, "root": prepared.manifest.root, "files": prepared.manifest.file_count}
@@ -147,6 +149,12 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        gateway.replay_floor = log.begin_run()
+        if gateway.replay_floor is not None:
+            print("aiprov serve: warning: the previous run of this gateway did not stop cleanly and the machine "
+                  "may have lost power since: for 5 minutes only requests expiring after "
+                  f"{gateway.replay_floor:.0f} are served (no request of the previous run can be replayed)",
+                  file=sys.stderr, flush=True)
         log.start_writer()
         stopping = asyncio.Event()
         task = asyncio.create_task(anchorer.run(stopping))
@@ -164,6 +172,11 @@ def build(client, prepared: PreparedGateway, options: ServeOptions, *, announce=
                 first, last = log.unbatched()
                 print(f"aiprov serve: warning: could not anchor entries {first}-{last} on shutdown ({exc}); "
                       "the next `aiprov serve` of this asset anchors them", file=sys.stderr, flush=True)
+            try:
+                log.end_run()
+            except Exception as exc:  # noqa: BLE001 - the next start then guards against replays
+                print(f"aiprov serve: warning: could not record the clean stop in the access log ({exc})",
+                      file=sys.stderr, flush=True)
             chain.close()
 
     gateway.server = None  # set by run(); the TestClient has none and announces nothing
