@@ -4,12 +4,17 @@ A decision is reused only while the chain's head is the block it was read at
 (and, for a lease, while chain time is before its expiry): a grant, an extend
 or a revoke is a transaction, hence a new block, hence a fresh read for the very
 next request. The head is looked up for every request — on ``local`` by one
-SQLite read of the chain file (no lock taken), on a JSON-RPC node by one
-``eth_blockNumber`` shared by the requests that arrive while it is in flight.
+SQLite read of the chain file (no lock taken), shared by the requests the event
+loop handles in the same iteration (all of them were received before the read);
+on a JSON-RPC node by one ``eth_blockNumber`` shared by the requests that arrive
+while it is in flight.
 
 On ``local`` the chain's lock is taken only for the read itself (a few ms) and
 released before the request goes on, so ``aiprov lease grant`` / ``revoke`` in
-another process run beside the gateway.
+another process run beside the gateway. The gateway's own anchoring
+transactions make blocks too; on ``local`` one is mined while the gateway holds
+the chain's lock, so the block holds that transaction alone, which changes no
+access: decisions read at its parent carry over to it (:meth:`ChainAccess.carries`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+
+_UNREAD = object()
 
 
 @dataclass
@@ -40,10 +48,11 @@ class ChainAccess:
         self.net = resolve_network(network, rpc_url)
         self.is_local = self.net.rpc_url is None
         self._network, self._rpc_url = network, rpc_url
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the session (and, over RPC, the head read)
+        self._head_lock = threading.Lock()  # local: the head read, never behind a slow lookup
         self._session = None
         self._head_conn = None
-
+        self._own_blocks: dict = {}  # local: head of a block holding only our anchoring tx -> its parent
     def _open_session(self):
         from ..chain.networks import open_backend
         from ..session import Session
@@ -52,16 +61,37 @@ class ChainAccess:
 
     def head(self):
         """A token that changes with every new block."""
-        with self._lock:
-            if self.is_local:
+        if self.is_local:
+            with self._head_lock:
                 if self._head_conn is None:
                     path = self.home / "local" / "chain.sqlite"
                     self._head_conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
                 row = self._head_conn.execute("SELECT value FROM kv WHERE key = ?", (b"v1:canonical_head_hash",)).fetchone()
                 return bytes(row[0]) if row else None
+        with self._lock:
             if self._session is None:
                 self._session = self._open_session()
             return self._session.backend.block_number()
+
+    def mined_own_block(self, before, after) -> None:
+        """``after`` is the head right after our anchoring tx was mined on top of ``before``, the chain's
+        lock held throughout (local only): a block with that transaction alone."""
+        if self.is_local and before is not None and after is not None and before != after:
+            if len(self._own_blocks) > 10_000:
+                self._own_blocks.clear()
+            self._own_blocks[after] = before
+
+    def carries(self, old, new) -> bool:
+        """True when every block from ``old`` up to ``new`` holds only our anchoring transactions."""
+        head = new
+        for _ in range(256):
+            parent = self._own_blocks.get(head)
+            if parent is None:
+                return False
+            if parent == old:
+                return True
+            head = parent
+        return False
 
     def lookup(self, account: str) -> tuple[bool, float]:
         """(hasAccess now, seconds for which a *lease* keeps that answer true at most)."""
@@ -92,6 +122,7 @@ class ChainAccess:
             if self._session is not None:
                 self._session.close()
                 self._session = None
+        with self._head_lock:
             if self._head_conn is not None:
                 self._head_conn.close()
                 self._head_conn = None
@@ -106,11 +137,17 @@ class AccessCache:
         self._head_task: asyncio.Future | None = None
         self._head_started = 0.0
         self._lookups: dict[str, asyncio.Future] = {}
+        self._iteration_head = _UNREAD  # local: the head read in this loop iteration
         self.reads = 0  # chain lookups done (for tests and the benchmark)
 
     async def _head(self, arrived: float):
-        if self.chain.is_local:
-            return self.chain.head()  # one SQLite point read: cheaper than a thread hop
+        if self.chain.is_local:  # one SQLite point read: cheaper than a thread hop
+            head = self._iteration_head
+            if head is _UNREAD:
+                head = self._iteration_head = self.chain.head()
+                # forgotten before any request received after the read gets its turn (FIFO ready queue)
+                asyncio.get_running_loop().call_soon(self._forget_head)
+            return head
         # share an eth_blockNumber only if it was sent after this request arrived
         task = self._head_task
         if task is None or self._head_started < arrived or (task.done() and task.exception() is not None):
@@ -118,10 +155,15 @@ class AccessCache:
             task = self._head_task = asyncio.ensure_future(asyncio.to_thread(self.chain.head))
         return await asyncio.shield(task)
 
+    def _forget_head(self) -> None:
+        self._iteration_head = _UNREAD
+
     async def allowed(self, account: str) -> bool:
         arrived = time.monotonic()
         head = await self._head(arrived)
         d = self._decisions.get(account)
+        if d is not None and d.head != head and self.chain.carries(d.head, head):
+            d.head = head  # only our own anchoring happened since: the decision still holds
         if d is not None and d.head == head and time.time() < d.until:
             return d.allowed
         pending = self._lookups.get(account)

@@ -17,13 +17,14 @@ import time
 
 class Anchorer:
     def __init__(self, log, open_session, signer, kind: str, asset_id: int, *,
-                 interval: float = 60.0, max_entries: int = 1000, warn=None) -> None:
+                 interval: float = 60.0, max_entries: int = 1000, warn=None, chain=None) -> None:
         self.log = log
         self.open_session = open_session  # () -> Session; closed after each batch (local: lock released)
         self.signer = signer
         self.kind, self.asset_id = kind, asset_id
         self.interval, self.max_entries = interval, max_entries
         self.anchored: list = []
+        self.chain = chain  # the ChainAccess to tell of the blocks our anchoring mines (local), or None
         self._warn = warn or (lambda msg: print(f"aiprov serve: warning: {msg}", file=sys.stderr, flush=True))
 
     def due(self) -> bool:
@@ -35,12 +36,19 @@ class Anchorer:
         oldest = self.log.oldest_unbatched_time()
         return oldest is not None and time.time() - oldest >= self.interval
 
-    def anchor_pending(self) -> list:
-        """Anchor every unbatched entry now (in batches of at most ``max_entries``)."""
+    def anchor_pending(self, *, only_due: bool = False) -> list:
+        """Anchor every unbatched entry now (in batches of at most ``max_entries``).
+
+        ``only_due``: stop when what is left is not due yet (fewer than
+        ``max_entries`` entries, the oldest younger than ``interval``), so that the
+        entries logged while a full batch was being sent wait for the next one.
+        """
         from .anchoring import anchor_batch, find_anchored
 
         done = []
         while True:
+            if only_due and done and not self.due():
+                return done
             fresh = self.log.pending_batch() is None  # planned just now: it cannot have been sent yet
             batch = self.log.plan_batch(self.max_entries)
             if batch is None:
@@ -52,7 +60,11 @@ class Anchorer:
                     after = max((b.batch_id or 0 for b in self.log.batches() if b.state == "anchored"), default=0)
                     found = find_anchored(s, self.kind, self.asset_id, batch.root, batch.count, after)
                 if found is None:
+                    watch = self.chain if self.chain is not None and self.chain.is_local else None
+                    before = watch.head() if watch else None  # the session holds the chain's lock (local)
                     found = anchor_batch(s, self.signer, self.kind, self.asset_id, batch.root, batch.count)
+                    if watch:
+                        watch.mined_own_block(before, watch.head())
             finally:
                 s.close()
             batch_id, tx, block = found
@@ -72,7 +84,7 @@ class Anchorer:
                 return
             try:
                 if self.due():
-                    await asyncio.to_thread(self.anchor_pending)
+                    await asyncio.to_thread(self.anchor_pending, only_due=True)
             except Exception as exc:  # chain down, no funds: keep serving, retry next time
                 self._warn(f"could not anchor the access log ({exc}); retrying in {self.interval:g} s")
                 await asyncio.sleep(min(self.interval, 30))
