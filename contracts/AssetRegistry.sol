@@ -10,19 +10,30 @@ import {IAssetRegistry} from "./interfaces/IAssetRegistry.sol";
  * transfer, managers, status, and file proof checks. Each registry adds its own `register`
  * and what is particular to it, the way OpenZeppelin's ERC721 extensions build on ERC721.
  *
- * @dev Storage per id: the root, and one packed word
- * `owner (160) | status (8) | parentId (48) | registeredAt (40)`. `parentId` is the version
- * an asset derives from in the same registry (DatasetRegistry); a registry without a single
- * parent (ModelRegistry commits its parents in the lineage hash) leaves it 0.
+ * @dev Storage per id: `root ^ status` (the root with the status, 0 to 2, XORed into its low
+ * bits), and one packed word `owner (160) | status (8) | parentId (48) | registeredAt (40)`.
+ * `parentId` is the version an asset derives from in the same registry (DatasetRegistry); a
+ * registry without a single parent (ModelRegistry commits its parents in the lineage hash)
+ * leaves it 0.
+ *
+ * Why the status is folded into the first slot: a proof check then reads one slot, not two.
+ * A (non-empty) proof that folds to `computed` is accepted when `computed ^ rootXorStatus` is
+ * a status value (0, 1 or 2), and that value is the status: {checkFile} and DatasetRegistry's
+ * `checkRecord` learn the status without reading the packed word (one cold slot, 2,100 gas,
+ * less). For an Active asset the first slot is the root itself. Folding a proof to one of the
+ * two values next to the root instead of the root itself would take a keccak256 preimage (or,
+ * for the registrant, two trees whose roots differ only in their two low bits: a 254-bit
+ * collision), as hard as forging any Merkle proof. The packed word keeps the status too, for
+ * {statusOf} and for a proof that does not match; {setStatus} updates both.
  *
  * The id counter is set to 1 in the constructor, so each registration rewrites a nonzero slot
- * instead of creating one. A registered asset always has a nonzero root and owner, and neither
- * is ever cleared, so either one tells whether an id exists.
+ * instead of creating one. A registered asset always has a nonzero owner, never cleared, which
+ * tells whether an id exists.
  */
 abstract contract AssetRegistry is IAssetRegistry {
     /// @dev What the registry stores about one asset (two slots).
     struct Asset {
-        bytes32 root;
+        bytes32 rootXorStatus; // root ^ bytes32(uint256(status)); the root itself while Active
         address owner;
         Status status;
         uint48 parentId;
@@ -47,7 +58,7 @@ abstract contract AssetRegistry is IAssetRegistry {
 
     /// @inheritdoc IAssetRegistry
     function exists(uint256 id) external view returns (bool) {
-        return _assets[id].root != bytes32(0);
+        return _assets[id].owner != address(0);
     }
 
     /// @inheritdoc IAssetRegistry
@@ -94,16 +105,20 @@ abstract contract AssetRegistry is IAssetRegistry {
     /// @inheritdoc IAssetRegistry
     function setStatus(uint256 id, Status status, string calldata reason) external {
         _checkOwner(id);
-        Status current = _assets[id].status;
+        Asset storage asset = _assets[id];
+        Status current = asset.status;
         if (current == Status.Revoked) revert AssetAlreadyRevoked(id);
         if (status == current) revert AssetInvalidStatus(uint8(status));
-        _assets[id].status = status;
+        asset.status = status;
+        // Keep the first slot equal to root ^ status: swap the old status for the new one.
+        asset.rootXorStatus ^= bytes32(uint256(current) ^ uint256(status));
         emit StatusChanged(id, status, reason);
     }
 
     /// @inheritdoc IAssetRegistry
     function verifyLeaf(uint256 id, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
-        return _proves(id, proof, leaf);
+        (bool included, ) = _check(id, proof, leaf);
+        return included;
     }
 
     /// @inheritdoc IAssetRegistry
@@ -114,7 +129,8 @@ abstract contract AssetRegistry is IAssetRegistry {
         uint256 size,
         bytes32 sha256Digest
     ) external view returns (bool) {
-        return _proves(id, proof, _fileLeaf(path, size, sha256Digest));
+        (bool included, ) = _check(id, proof, _fileLeaf(path, size, sha256Digest));
+        return included;
     }
 
     /// @inheritdoc IAssetRegistry
@@ -125,8 +141,7 @@ abstract contract AssetRegistry is IAssetRegistry {
         uint256 size,
         bytes32 sha256Digest
     ) external view returns (bool included, Status status) {
-        included = _proves(id, proof, _fileLeaf(path, size, sha256Digest));
-        status = _assets[id].status;
+        return _check(id, proof, _fileLeaf(path, size, sha256Digest));
     }
 
     /// @inheritdoc IAssetRegistry
@@ -141,8 +156,8 @@ abstract contract AssetRegistry is IAssetRegistry {
         uint256 count = paths.length;
         if (sizes.length != count) revert AssetLengthMismatch(count, sizes.length);
         if (sha256Digests.length != count) revert AssetLengthMismatch(count, sha256Digests.length);
-        bytes32 root = _rootOf(id);
-        status = _assets[id].status;
+        bytes32 root;
+        (root, status) = _rootAndStatus(id);
         if (count == 0) return (false, status);
         bytes32[] memory leaves = new bytes32[](count);
         for (uint256 i; i < count; ++i) {
@@ -161,9 +176,10 @@ abstract contract AssetRegistry is IAssetRegistry {
         _nextId = nextId + 1;
         id = nextId;
         // Field by field rather than a struct literal: the packed slot is then written once,
-        // and `status` is left at its zero value, `Status.Active` (saves ~550 gas).
+        // and `status` is left at its zero value, `Status.Active` (saves ~550 gas), so the first
+        // slot, root ^ status, is the root.
         Asset storage asset = _assets[id];
-        asset.root = root;
+        asset.rootXorStatus = root;
         asset.owner = msg.sender;
         asset.registeredAt = uint40(block.timestamp);
     }
@@ -180,8 +196,16 @@ abstract contract AssetRegistry is IAssetRegistry {
 
     /// @dev Root of `id`; reverts with the not-found error if it was never registered.
     function _rootOf(uint256 id) internal view returns (bytes32 root) {
-        root = _assets[id].root;
-        if (root == bytes32(0)) _revertNotFound(id);
+        (root, ) = _rootAndStatus(id);
+    }
+
+    /// @dev Root and status of `id` (both slots: the root is `root ^ status` un-XORed);
+    /// reverts with the not-found error if it was never registered.
+    function _rootAndStatus(uint256 id) internal view returns (bytes32 root, Status status) {
+        Asset storage asset = _assets[id];
+        if (asset.owner == address(0)) _revertNotFound(id);
+        status = asset.status;
+        root = asset.rootXorStatus ^ bytes32(uint256(status));
     }
 
     /// @dev Owner of `id`; reverts with the not-found error if it was never registered.
@@ -209,10 +233,26 @@ abstract contract AssetRegistry is IAssetRegistry {
         return account == owner || _managers[id][owner][account];
     }
 
-    /// @dev Whether `proof` proves `leaf` against the root of `id` (which must exist). Every
-    /// single-proof check goes through here, so `MerkleProof`'s loop is compiled once.
-    function _proves(uint256 id, bytes32[] calldata proof, bytes32 leaf) internal view returns (bool) {
-        return MerkleProof.verifyCalldata(proof, _rootOf(id), leaf);
+    /// @dev Whether `proof` proves `leaf` against the root of `id` (which must exist), and the
+    /// asset's status. Every single-proof check goes through here, so `MerkleProof`'s loop is
+    /// compiled once. A matching proof costs one slot read: the status is what the computed root
+    /// differs from `root ^ status` by (see the contract's notes). Otherwise the status comes
+    /// from the packed word (which also reverts for an unknown id), and the comparison is exact.
+    function _check(
+        uint256 id,
+        bytes32[] calldata proof,
+        bytes32 leaf
+    ) internal view returns (bool included, Status status) {
+        bytes32 computed = MerkleProof.processProofCalldata(proof, leaf);
+        bytes32 stored = _assets[id].rootXorStatus;
+        uint256 difference = uint256(stored ^ computed);
+        // Not for an empty proof: `computed` is then the caller's own leaf, which could be any
+        // value; a non-empty one ends in a keccak256 the caller cannot aim at a chosen value.
+        if (proof.length != 0 && stored != bytes32(0) && difference <= uint256(type(Status).max)) {
+            return (true, Status(difference));
+        }
+        status = _statusOf(id);
+        included = stored ^ bytes32(uint256(status)) == computed;
     }
 
     /// @dev OpenZeppelin's sorted-pair keccak256 (`Hashes.commutativeKeccak256`), for the

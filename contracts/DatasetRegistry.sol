@@ -59,8 +59,9 @@ contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
     /// @inheritdoc IDatasetRegistry
     function getDataset(uint256 id) external view returns (Dataset memory) {
         Asset memory asset = _assets[id];
-        if (asset.root == bytes32(0)) revert DatasetNotFound(id);
-        return Dataset(asset.root, asset.owner, asset.status, asset.parentId, asset.registeredAt);
+        if (asset.owner == address(0)) revert DatasetNotFound(id);
+        bytes32 root = asset.rootXorStatus ^ bytes32(uint256(asset.status));
+        return Dataset(root, asset.owner, asset.status, asset.parentId, asset.registeredAt);
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -70,7 +71,8 @@ contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
         uint256 recordIndex,
         bytes32 commitment
     ) external view returns (bool) {
-        return _proves(id, proof, _recordLeaf(recordIndex, commitment));
+        (bool included, ) = _check(id, proof, _recordLeaf(recordIndex, commitment));
+        return included;
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -80,8 +82,7 @@ contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
         uint256 recordIndex,
         bytes32 commitment
     ) external view returns (bool included, Status status, bool consentRevoked, bool erased) {
-        included = _proves(id, proof, _recordLeaf(recordIndex, commitment));
-        status = _assets[id].status;
+        (included, status) = _check(id, proof, _recordLeaf(recordIndex, commitment));
         consentRevoked = _consentRevoked[id].get(recordIndex);
         // An erased record's consent is revoked too, so the usual record costs one read.
         erased = consentRevoked && _erased[id].get(recordIndex);
@@ -101,8 +102,8 @@ contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
     {
         uint256 count = recordIndexes.length;
         if (commitments.length != count) revert AssetLengthMismatch(count, commitments.length);
-        bytes32 root = _rootOf(id);
-        status = _assets[id].status;
+        bytes32 root;
+        (root, status) = _rootAndStatus(id);
         bytes32[] memory leaves = new bytes32[](count);
         consentRevoked = new bool[](count);
         erased = new bool[](count);

@@ -107,8 +107,9 @@ contract ModelRegistry is AssetRegistry, IModelRegistry {
     /// @inheritdoc IModelRegistry
     function getModel(uint256 id) external view returns (Model memory) {
         Asset memory asset = _assets[id];
-        if (asset.root == bytes32(0)) revert ModelNotFound(id);
-        return Model(asset.root, asset.owner, asset.status, asset.registeredAt, _lineageHashes[id]);
+        if (asset.owner == address(0)) revert ModelNotFound(id);
+        bytes32 root = asset.rootXorStatus ^ bytes32(uint256(asset.status));
+        return Model(root, asset.owner, asset.status, asset.registeredAt, _lineageHashes[id]);
     }
 
     /// @inheritdoc IModelRegistry

@@ -291,6 +291,43 @@ def test_check_file_reports_the_status(reg, owner, merkle):
         assert reg.fn.checkFile(asset, tree.proof(0), *FILES[0]).call() == [True, status]
 
 
+def test_the_status_folded_into_the_root_slot_never_changes_an_answer(reg, reverts, owner, merkle):
+    """The first slot holds root ^ status (one slot read per proof check): the root, the
+    status and every proof answer are what they would be with the two kept apart, through
+    every status, for good and bad proofs, and for an empty proof (whose leaf the caller picks:
+    root ^ 1 must not pass for the root)."""
+    tree = merkle(FILES, FILE_TYPES)
+    asset = reg.register(owner, tree.root)
+    fn = reg.fn
+    flipped = (int.from_bytes(tree.root, "big") ^ 1).to_bytes(32, "big")
+    for status in (ACTIVE, DEPRECATED, ACTIVE, DEPRECATED, REVOKED):
+        if status != fn.statusOf(asset).call():
+            reg.send(fn.setStatus(asset, status, ""), owner)
+        assert fn.rootOf(asset).call() == tree.root
+        assert reg.contract.get_function_by_name(reg.get)(asset).call()[:3] == (tree.root, owner, status)
+        for i, values in enumerate(FILES):
+            assert fn.checkFile(asset, tree.proof(i), *values).call() == [True, status]
+            assert fn.verifyFile(asset, tree.proof(i), *values).call()
+        assert fn.checkFile(asset, tree.proof(0), *FILES[1]).call() == [False, status]
+        assert fn.verifyLeaf(asset, [], tree.root).call()  # OpenZeppelin's answer for the root itself
+        assert not fn.verifyLeaf(asset, [], flipped).call()
+        assert not fn.verifyLeaf(asset, [], (int.from_bytes(tree.root, "big") ^ 2).to_bytes(32, "big")).call()
+
+
+@pytest.mark.parametrize("value", [1, 2, 3])
+def test_roots_equal_to_a_status_value_still_work(reg, owner, value):
+    """A root of 1, 2 or 3 makes root ^ status zero for some status: the asset still exists
+    and its root still proves (as a leaf with an empty proof)."""
+    root = value.to_bytes(32, "big")
+    asset = reg.register(owner, root)
+    for status in (DEPRECATED, REVOKED):
+        reg.send(reg.fn.setStatus(asset, status, ""), owner)
+        assert reg.fn.exists(asset).call() and reg.fn.rootOf(asset).call() == root
+        assert reg.fn.statusOf(asset).call() == status
+        assert reg.fn.verifyLeaf(asset, [], root).call()
+        assert not reg.fn.verifyLeaf(asset, [], b"\0" * 32).call()
+
+
 @pytest.mark.parametrize("picks", [[0], [1, 3], [0, 2, 4], [0, 1, 2, 3, 4]])
 def test_check_files_with_a_multiproof(reg, owner, picks):
     leaves = [standard_leaf(FILE_TYPES, f) for f in FILES]
