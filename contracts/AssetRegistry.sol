@@ -67,7 +67,7 @@ abstract contract AssetRegistry is IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function ownerOf(uint256 id) external view virtual returns (address) {
+    function ownerOf(uint256 id) external view returns (address) {
         return _ownerOf(id);
     }
 
@@ -98,7 +98,7 @@ abstract contract AssetRegistry is IAssetRegistry {
     }
 
     /// @inheritdoc IAssetRegistry
-    function canManage(uint256 id, address account) external view virtual returns (bool) {
+    function canManage(uint256 id, address account) external view returns (bool) {
         return _canManage(id, account);
     }
 

@@ -153,21 +153,6 @@ contract DatasetRegistry is AssetRegistry, IDatasetRegistry {
         return _erased[id].get(recordIndex);
     }
 
-    /// @inheritdoc IAssetRegistry
-    /// @dev Overridden only because IDatasetRegistry repeats it (see there).
-    function ownerOf(uint256 id) external view override(AssetRegistry, IDatasetRegistry) returns (address) {
-        return _ownerOf(id);
-    }
-
-    /// @inheritdoc IAssetRegistry
-    /// @dev Overridden only because IDatasetRegistry repeats it (see there).
-    function canManage(
-        uint256 id,
-        address account
-    ) external view override(AssetRegistry, IDatasetRegistry) returns (bool) {
-        return _canManage(id, account);
-    }
-
     /// @dev Reverts with {DatasetNotFound}.
     function _revertNotFound(uint256 id) internal pure override {
         revert DatasetNotFound(id);

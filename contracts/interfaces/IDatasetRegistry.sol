@@ -132,16 +132,6 @@ interface IDatasetRegistry is IAssetRegistry {
         uint256 parentId
     ) external returns (uint256 id);
 
-    // {ownerOf} and {canManage} are repeated here so that `IDatasetRegistry.ownerOf.selector`
-    // and `IDatasetRegistry.canManage.selector` resolve for contracts written before
-    // IAssetRegistry existed (AccessLeases); new code should name IAssetRegistry.
-
-    /// @inheritdoc IAssetRegistry
-    function ownerOf(uint256 id) external view override returns (address);
-
-    /// @inheritdoc IAssetRegistry
-    function canManage(uint256 id, address account) external view override returns (bool);
-
     /**
      * @notice Number of datasets registered so far, which is also the highest id.
      * @return The number of registered datasets.
