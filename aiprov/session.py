@@ -72,7 +72,9 @@ class Session:
         return found
 
     def _bind(self, cls, found):
-        return cls(self.backend, found.address, events=self.events, deploy_block=found.deploy_block)
+        bound = cls(self.backend, found.address, events=self.events, deploy_block=found.deploy_block)
+        bound.home = self.home  # where earlier versions of it are remembered (see AssetRegistry.superseded)
+        return bound
 
     def _model_first(self) -> bool:
         """A model receipt names only ModelRegistry: the dataset registry is then the one it is built on."""

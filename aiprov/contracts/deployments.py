@@ -5,7 +5,11 @@
     {"format": "aiprov-deployments/1",
      "chains": {"1337": {"genesis": "0x…", "contracts": {
          "DatasetRegistry": {"address": "0x…", "tx": "0x…", "block": 1,
-                             "deployer": "0x…", "code_hash": "0x…"}}}}}
+                             "deployer": "0x…", "code_hash": "0x…"}},
+         "superseded": {"DatasetRegistry": [{"address": "0x…", …}]}}}}
+
+``superseded`` lists contracts an earlier aiprov deployed whose code this version no
+longer ships (their registrations are still on the chain, at those addresses).
 
 A record is trusted only while the code at its address still hashes to what
 was deployed, the shipped artifact is the one that was deployed, and the
@@ -62,8 +66,20 @@ class Deployments:
         if not chain or chain.get("genesis") != genesis:
             chain = {"genesis": genesis, "contracts": {}}
             data["chains"][str(chain_id)] = chain
+        earlier = chain["contracts"].get(name)
+        if _superseded_by(earlier, entry):
+            kept = chain.setdefault("superseded", {}).setdefault(name, [])
+            if earlier["address"].lower() not in {e.get("address", "").lower() for e in kept}:
+                kept.append(earlier)
         chain["contracts"][name] = entry
         atomic_write_text(self.path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def superseded(self, chain_id: int, genesis: str, name: str) -> list[str]:
+        """Addresses of ``name`` that an earlier aiprov deployed on this chain (its contracts changed since)."""
+        chain = self._read()["chains"].get(str(chain_id))
+        if not chain or chain.get("genesis") != genesis:
+            return []
+        return [e["address"] for e in chain.get("superseded", {}).get(name, []) if isinstance(e.get("address"), str)]
 
     def remember(self, backend: Backend, genesis: str, name: str, address: bytes, block: int) -> None:
         """Cache where ``name`` was found and its deployment block; a read-only state dir is fine."""
@@ -77,6 +93,20 @@ class Deployments:
             self.record(backend.chain_id, genesis, name, entry)
         except OSError:
             pass
+
+
+def _superseded_by(earlier: dict | None, entry: dict) -> bool:
+    """Is ``entry`` a new version of the contract ``earlier`` recorded at another address?
+
+    Upgrading aiprov to contracts with other bytecode moves their CREATE2 addresses: the
+    earlier contracts, and every registration in them, stay on the chain, and this is the
+    record of where (``superseded`` in the file), so that "not found" can say so.
+    """
+    if not isinstance(earlier, dict) or not isinstance(earlier.get("address"), str):
+        return False
+    if earlier["address"].lower() == str(entry.get("address", "")).lower():
+        return False
+    return bool(earlier.get("artifact_hash")) and earlier.get("artifact_hash") != entry.get("artifact_hash")
 
 
 def _genesis(backend: Backend) -> str:

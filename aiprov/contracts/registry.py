@@ -83,6 +83,7 @@ class AssetRegistry(Contract):
 
     kind = ""  # "dataset" | "model"
     noun = ""  # "Dataset" | "Model"
+    home = None  # the state directory, set by the session: it remembers superseded deployments
 
     # -- reads ---------------------------------------------------------------
 
@@ -96,9 +97,28 @@ class AssetRegistry(Contract):
         if not self.exists(asset_id):
             raise NotRegistered(
                 f"{self.kind} {asset_id} does not exist on {self.backend.network} "
-                f"(chain {self.backend.chain_id}; {self.count()} {self.kind}s registered)"
+                f"(chain {self.backend.chain_id}; {self.count()} {self.kind}s registered)",
+                hint=self._superseded_hint(),
             )
         return self._record(asset_id, self.call(f"get{self.noun}", asset_id))
+
+    def superseded(self) -> list[str]:
+        """Addresses of this registry that an earlier aiprov deployed on this chain, whose code
+        this version no longer ships (upgrading moved the CREATE2 address; see deployments.py)."""
+        if self.home is None:
+            return []
+        from .deployments import Deployments
+
+        genesis = "0x" + self.backend.get_block(0).hash.hex()
+        return Deployments(self.home).superseded(self.backend.chain_id, genesis, f"{self.noun}Registry")
+
+    def _superseded_hint(self) -> str | None:
+        earlier = ", ".join(self.superseded())
+        if not earlier:
+            return None
+        return (f"an earlier aiprov, whose contracts differ from this version's, registered into {earlier}: "
+                f"those registrations are still on the chain, but this version reads only its own "
+                f"{self.noun}Registry (see 'Upgrading' in the README)")
 
     def _record(self, asset_id: int, raw: tuple) -> AssetRecord:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -124,7 +144,8 @@ class AssetRegistry(Contract):
         if not found:
             found = self.logs(f"{self.noun}Registered", uint_topic(asset_id))
         if not found:
-            raise NotRegistered(f"{self.kind} {asset_id} does not exist on {self.backend.network}")
+            raise NotRegistered(f"{self.kind} {asset_id} does not exist on {self.backend.network}",
+                                hint=self._superseded_hint())
         return self._registration(found[0])
 
     def history(self, asset_id: int):
