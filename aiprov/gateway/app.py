@@ -39,6 +39,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from ..manifest.keccak import keccak256
 from .request import MAX_LIFETIME, BadRequest, Domain, from_headers, recover
 
 MAX_HEADER_BYTES = 8192
@@ -108,6 +109,8 @@ class Gateway:
         self.limiter = RateLimiter(config.rate, config.burst)
         self.anon_limiter = RateLimiter(config.rate, config.burst)
         self._separator = config.domain.separator()
+        self._asset_hash = keccak256(config.asset.encode())
+        self._path_hashes: dict[str, bytes] = {}  # keccak256 of manifest paths, filled as they are asked for
         self._batch: list = []
         self._checksummed: dict[str, str] = {}
         self.served_bytes = 0
@@ -204,7 +207,12 @@ class Gateway:
                 raise _Refused(401, "replay-guard", f"this gateway restarted after a possible power loss: until "
                                                     f"{floor:.0f} only requests with expiresAt after {floor:.0f} "
                                                     "are served (sign with a later expiresAt)", expires_after=int(floor))
-        digest = req.digest(self._separator)
+        path_hash = self._path_hashes.get(signed_path)
+        if path_hash is None:
+            path_hash = keccak256(signed_path.encode("utf-8"))
+            if signed_path == "" or self.guard.entry(signed_path) is not None:  # bounded by the manifest
+                self._path_hashes[signed_path] = path_hash
+        digest = req.digest_with(self._separator, self._asset_hash, path_hash)
         signer = recover(digest, signed.signature)
         if signer is None or signer != signed.account:
             raise _Refused(401, "bad-signature", "the signature does not match the request and account "

@@ -88,6 +88,11 @@ class DataRequest:
         separator = domain if isinstance(domain, bytes) else domain.separator()
         return keccak256(b"\x19\x01" + separator + self.struct_hash())
 
+    def digest_with(self, separator: bytes, asset_hash: bytes, path_hash: bytes) -> bytes:
+        """:meth:`digest` given ``keccak256`` of the asset and of the path (a server hashes them once)."""
+        return keccak256(b"\x19\x01" + separator + keccak256(
+            _REQUEST_TYPEHASH + asset_hash + path_hash + self.nonce + self.expires_at.to_bytes(32, "big")))
+
 
 @dataclass(frozen=True)
 class SignedRequest:

@@ -31,6 +31,9 @@ def test_digest_and_signature_match_eth_account():
     key = dev_private_key(1)
     theirs = Account.sign_message(msg, key)
     assert bytes(theirs.message_hash) == req.digest(DOMAIN)
+    from aiprov.manifest.keccak import keccak256  # the server's form, asset and path hashed once
+
+    assert req.digest_with(DOMAIN.separator(), keccak256(b"dataset:3"), keccak256(b"images/cat.png")) == req.digest(DOMAIN)
     assert sign(req, DOMAIN, key) == bytes(theirs.signature)
     assert recover(req.digest(DOMAIN), bytes(theirs.signature)) == Account.from_key(key).address.lower()
 
