@@ -18,6 +18,10 @@ The gateway runs with its default batching (60 s / 1000 entries; anchoring on th
 embedded chain runs py-evm inside the gateway's process) and `--rate 1000000`, so
 that 50 clients on 9 accounts measure the checks, not the per-account limit.
 
+Then a flood of forged signatures (well-formed headers, a random signature: each one
+recovered, refused 401 and logged; with `--rate 1000000` no 429 sheds them) shows what
+a refusal costs, and that every attempt is logged and no data byte is sent.
+
 Usage: python benchmarks/bench_gateway.py [--quick] [--seconds 30] [--clients 50] [--file-kib 64]
                                           [--log-sync background|each]
 The load generator shares the 2 cores with the server: figures are for this
@@ -88,7 +92,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
     raise SystemExit("server did not start")
 
 
-async def client(port, names, keys, domain, asset, stop_at, lat, counts):
+async def client(port, names, keys, domain, asset, stop_at, lat, counts, forge=False):
     from aiprov.gateway.request import new_request, to_headers
 
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -96,6 +100,8 @@ async def client(port, names, keys, domain, asset, stop_at, lat, counts):
         name = random.choice(names)
         account, key = random.choice(keys)
         headers = to_headers(new_request(asset, name, domain, key, account))
+        if forge:  # well-formed, but not the account's signature: refused after recovery
+            headers["X-Aiprov-Signature"] = "0x" + os.urandom(32).hex() + "7" + os.urandom(32).hex()[1:] + "1b"
         head = f"GET /v1/files/{name} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
             f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         t0 = time.perf_counter()
@@ -113,17 +119,18 @@ async def client(port, names, keys, domain, asset, stop_at, lat, counts):
         lat.append(time.perf_counter() - t0)
         status = int(status_line.split()[1])
         counts[status] = counts.get(status, 0) + 1
-        counts["bytes"] = counts.get("bytes", 0) + (length if status == 200 else 0)
+        counts["bytes"] = counts.get("bytes", 0) + (length if status in (200, 206) else 0)
     writer.close()
 
 
-def load(port, names, keys, domain, asset, clients: int, seconds: float):
+def load(port, names, keys, domain, asset, clients: int, seconds: float, forge=False):
     lat: list[float] = []
     counts: dict = {}
 
     async def run():
         stop_at = time.perf_counter() + seconds
-        await asyncio.gather(*(client(port, names, keys, domain, asset, stop_at, lat, counts) for _ in range(clients)))
+        await asyncio.gather(*(client(port, names, keys, domain, asset, stop_at, lat, counts, forge)
+                               for _ in range(clients)))
 
     t = time.perf_counter()
     asyncio.run(run())
@@ -234,6 +241,10 @@ def main() -> int:
                 for name, port in ports.items():
                     lat, _, _ = load(port, names, keys, domain, "dataset:1", 1, 0.3)
                     results[name]["lat1"] += lat
+            # a flood of forged signatures from one address: each refused (401, then 429 over the
+            # per-address rate), logged, and no data byte sent
+            _, flood, flood_t = load(gp, names, keys, domain, "dataset:1", args.clients, 1.0 if args.quick else 3.0,
+                                     forge=True)
             fsync = disk_fsync_latencies(Path(tmp), 200 if args.quick else 1000)
         finally:
             for p in procs:
@@ -248,6 +259,8 @@ def main() -> int:
 
         conn = sqlite3.connect(log)
         logged = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        refusals_logged = conn.execute("SELECT COUNT(*) FROM entries WHERE NOT granted AND bytes = 0 "
+                                       "AND reason IN ('bad-signature', 'rate-limited')").fetchone()[0]
         unbatched = conn.execute("SELECT (SELECT COUNT(*) FROM entries) - COALESCE((SELECT MAX(last_seq) FROM batches "
                                  "WHERE state = 'anchored'), 0)").fetchone()[0]
         batches = conn.execute("SELECT COUNT(*) FROM batches WHERE state = 'anchored'").fetchone()[0]
@@ -275,16 +288,22 @@ def main() -> int:
     ratio = (g["n"] / g["t"]) / (b["n"] / b["t"])
     added = (pct(g["lat1"], .99) - pct(b["lat1"], .99)) * 1e3
     print(f"access log: {logged} entries, {batches} batch(es) anchored, {unbatched} not anchored")
+    flood_n = sum(v for k, v in flood.items() if k != "bytes")
+    print(f"forged-signature flood: {flood_n / flood_t:.0f} refusals/s answered "
+          f"({', '.join(f'{v} x {k}' for k, v in sorted(flood.items(), key=str) if k != 'bytes')}), "
+          f"{refusals_logged} logged, {flood.get('bytes', 0)} data bytes")
     ok_t = ratio >= 0.80
     ok_l = added <= 5.0
     ok_e = sum(v for k, v in g["counts"].items() if k not in (200, "bytes")) == 0 and unbatched == 0
+    ok_f = flood.get("bytes", 0) == 0 and not flood.get(200) and refusals_logged == flood_n
     print(f"{'PASS' if ok_t else 'FAIL'} throughput {ratio:.2f}x baseline (target >= 0.80)")
     waits = ("the log's fsync before each response is part of it" if args.log_sync == "each"
              else "the log is fsynced in the background, not waited for")
     print(f"{'PASS' if ok_l else 'FAIL'} added latency p99 {added:.2f} ms (1 client; target <= 5 ms); "
           f"{waits} (this disk: fsync p99 {pct(fsync, .99) * 1e3:.2f} ms)")
     print(f"{'PASS' if ok_e else 'FAIL'} every request answered 200 and every log entry anchored")
-    return 0 if ok_t and ok_l and ok_e else 1
+    print(f"{'PASS' if ok_f else 'FAIL'} zero data bytes to {flood_n} forged requests, every one logged")
+    return 0 if ok_t and ok_l and ok_e and ok_f else 1
 
 
 if __name__ == "__main__":
