@@ -227,6 +227,8 @@ class AccessLog:
 
     def close(self) -> None:
         self.stop_writer()
+        if self._syncer is not None:
+            self._syncer.close()
         with self._lock:
             self._conn.close()
         with self._read_lock:

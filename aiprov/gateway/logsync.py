@@ -107,7 +107,7 @@ class WalSyncer:
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the thread after a last fsync."""
+        """Stop the thread after a last fsync (:meth:`sync` still works without it)."""
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
@@ -116,9 +116,13 @@ class WalSyncer:
             self.sync()
         except OSError:
             pass  # already reported
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+
+    def close(self) -> None:
+        self.stop()
+        with self._sync_lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
     def _loop(self) -> None:
         import sqlite3
