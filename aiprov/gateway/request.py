@@ -77,10 +77,11 @@ class DataRequest:
     nonce: bytes  # 32 bytes
     expires_at: int
 
-    def struct_hash(self) -> bytes:
+    def struct_hash(self, asset_hash: bytes | None = None, path_hash: bytes | None = None) -> bytes:
+        """hashStruct(DataRequest); a server passes ``keccak256`` of the asset and path it hashed once."""
         return keccak256(
-            _REQUEST_TYPEHASH + keccak256(self.asset.encode()) + keccak256(self.path.encode("utf-8"))
-            + self.nonce + self.expires_at.to_bytes(32, "big")
+            _REQUEST_TYPEHASH + (asset_hash or keccak256(self.asset.encode()))
+            + (path_hash or keccak256(self.path.encode("utf-8"))) + self.nonce + self.expires_at.to_bytes(32, "big")
         )
 
     def digest(self, domain: Domain | bytes) -> bytes:
@@ -90,8 +91,7 @@ class DataRequest:
 
     def digest_with(self, separator: bytes, asset_hash: bytes, path_hash: bytes) -> bytes:
         """:meth:`digest` given ``keccak256`` of the asset and of the path (a server hashes them once)."""
-        return keccak256(b"\x19\x01" + separator + keccak256(
-            _REQUEST_TYPEHASH + asset_hash + path_hash + self.nonce + self.expires_at.to_bytes(32, "big")))
+        return keccak256(b"\x19\x01" + separator + self.struct_hash(asset_hash, path_hash))
 
 
 @dataclass(frozen=True)
