@@ -132,13 +132,13 @@ def _run(task, items, sizes, scheduler, progress, workers, names, *task_args) ->
         run = uuid.uuid4().hex[:12]
         futures = {}
         for n, group in enumerate(groups):
-            future = client.submit(task, *task_args, [items[i] for i in group], key=f"aiprov-hash-{run}-{n}")
+            future = client.submit(task, *task_args, Items([items[i] for i in group]), key=f"aiprov-hash-{run}-{n}")
             futures[future] = group
         digests = [""] * len(items)
         try:
             for future in as_completed(futures):
                 group = futures[future]
-                results = future.result()
+                results = _unpack(future.result())
                 for i, result in zip(group, results):
                     if isinstance(result, tuple):  # (kind, details): the file could not be hashed
                         raise _task_error(result, names[i])
@@ -149,6 +149,48 @@ def _run(task, items, sizes, scheduler, progress, workers, names, *task_args) ->
             client.cancel(list(futures))
             raise
     return digests
+
+
+class Items:
+    """One task's files or objects, opaque to Dask.
+
+    Dask walks every element of a list or tuple argument looking for futures to
+    depend on; for a batch of 2,500 small files that walk alone cost ~0.4 s of the
+    client's time per 20,000 files. An object it does not know is passed as it is.
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+    def __getstate__(self) -> bytes:
+        import pickle
+
+        return pickle.dumps(self.items, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __setstate__(self, state: bytes) -> None:
+        import pickle
+
+        self.items = pickle.loads(state)
+
+
+def _pack(results: list) -> tuple[str, tuple]:
+    """A task's answers as one string of digests plus its few failures ``((index, (kind, details)), ...)``.
+
+    Dask serialises a returned list element by element: for 2,500 digests that cost
+    more than hashing the files (~0.75 s per 20,000 small files); one string costs nothing.
+    """
+    failures = tuple((i, r) for i, r in enumerate(results) if isinstance(r, tuple))
+    return " ".join(r if isinstance(r, str) else "-" for r in results), failures
+
+
+def _unpack(packed: tuple[str, tuple]) -> list:
+    joined, failures = packed
+    results: list = joined.split(" ") if joined else []
+    for i, failure in failures:
+        results[i] = failure
+    return results
 
 
 def _task_error(result: tuple, name: str) -> Exception:
@@ -165,32 +207,32 @@ def _task_error(result: tuple, name: str) -> Exception:
 # -- what runs on the workers (importable, so Dask ships it by reference) -----------------
 
 
-def _hash_local_batch(items: list[tuple[str, int, int, int]]) -> list:
-    """Digest per ``(path, size, mtime_ns, inode)``, or ``(kind, details)`` for a file that failed."""
+def _hash_local_batch(batch: Items) -> tuple[str, tuple]:
+    """Digest per ``(path, size, mtime_ns, inode)``, or ``(kind, details)`` for a file that failed (packed: :func:`_pack`)."""
     from .filehash import CHUNK_SIZE, FileChanged, ReadFailed, sha256_of
 
     view = memoryview(bytearray(CHUNK_SIZE))
     out: list = []
-    for path, size, mtime_ns, ino in items:
+    for path, size, mtime_ns, ino in batch.items:
         try:
             out.append(sha256_of(path, size, mtime_ns, ino, view))
         except FileChanged:
             out.append(("changed", ""))
         except ReadFailed as exc:
             out.append(("read", exc.args[0]))
-    return out
+    return _pack(out)
 
 
-def _hash_remote_batch(target, objects: list) -> list:
-    """Digest per :class:`~.remote.RemoteObject` (several fetched at once), or ``[("error", (class, message,
-    hint))]`` for the first that failed."""
+def _hash_remote_batch(target, batch: Items) -> tuple[str, tuple]:
+    """Digest per :class:`~.remote.RemoteObject` (several fetched at once), or ``("error", (class, message,
+    hint))`` for each when one failed (packed: :func:`_pack`)."""
     from ..errors import AiprovError
     from .remote import hash_objects
 
     try:
-        return hash_objects(target, objects, check=False)
+        return _pack(hash_objects(target, batch.items, check=False))
     except AiprovError as exc:
-        return [("error", (type(exc), exc.message, exc.hint))] * len(objects)
+        return _pack([("error", (type(exc), exc.message, exc.hint))] * len(batch.items))
 
 
 def _probe(address: str) -> None:
