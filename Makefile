@@ -67,27 +67,14 @@ $(STAMP_SLITHER): tools/slither/requirements.txt
 slither: setup $(STAMP_SLITHER)
 	$(PY) -m tools.slither.check --slither $(SLITHER_VENV)/bin/slither
 
+BENCHES := hashing manifest merkle records cli parallel s3 startup audit gateway
+
+# Every benchmark runs even when one misses a target; the exit status says whether any did.
 bench: setup
-	$(PY) benchmarks/bench_hashing.py
-	$(PY) benchmarks/bench_manifest.py
-	$(PY) benchmarks/bench_merkle.py
-	$(PY) benchmarks/bench_records.py
-	$(PY) benchmarks/bench_cli.py
-	$(PY) benchmarks/bench_parallel.py
-	$(PY) benchmarks/bench_s3.py
-	$(PY) benchmarks/bench_startup.py
-	$(PY) benchmarks/bench_gateway.py
+	@status=0; for b in $(BENCHES); do $(PY) benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 bench-quick: setup
-	$(PY) benchmarks/bench_hashing.py --quick
-	$(PY) benchmarks/bench_manifest.py --quick
-	$(PY) benchmarks/bench_merkle.py --quick
-	$(PY) benchmarks/bench_records.py --quick
-	$(PY) benchmarks/bench_cli.py --quick
-	$(PY) benchmarks/bench_parallel.py --quick
-	$(PY) benchmarks/bench_s3.py --quick
-	$(PY) benchmarks/bench_startup.py --quick
-	$(PY) benchmarks/bench_gateway.py --quick
+	@status=0; for b in $(BENCHES); do $(PY) benchmarks/bench_$$b.py --quick || status=1; done; exit $$status
 
 clean:
 	rm -rf $(VENV) $(SLITHER_VENV) node_modules .pytest_cache .hypothesis build dist *.egg-info .demo
