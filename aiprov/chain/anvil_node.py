@@ -125,23 +125,16 @@ class AnvilNode:
 
     def _alive(self, pid: int) -> bool:
         """Is ``pid`` a live process (not a zombie) that is our Anvil?"""
-        _reap(pid)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if _gone(pid):
             return False
-        except PermissionError:
-            return False  # someone else's process took the pid over
         proc = Path(f"/proc/{pid}")
         if proc.is_dir():
             try:
-                if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                    _reap(pid)  # it exited after the first look
-                    return False
                 cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-            except (OSError, IndexError):
+            except OSError:
                 return False
             # the pid was reused by another program if it is not anvil with our state file
+            # (an exiting process has an empty cmdline before it is a zombie: not ours any more)
             return any(b"anvil" in part for part in cmdline[:1]) and str(self.state_file).encode() in cmdline
         return True
 
@@ -322,7 +315,7 @@ def _reap(pid: int) -> None:
 
 
 def _gone(pid: int) -> bool:
-    """Has ``pid`` left the process table (reaped here if it is our child)?
+    """Has ``pid`` exited: left the process table (reaped here if it is our child), or a zombie?
 
     Not the same as "no longer our Anvil": while a process exits its cmdline is already
     empty, so :meth:`AnvilNode._alive` says no before the process is actually gone.
@@ -338,21 +331,10 @@ def _gone(pid: int) -> bool:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    if state == "Z":  # exited; only its parent can collect it
+    if state == "Z":  # exited after the first look; collected now if it is our child
         _reap(pid)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return not _is_child(pid)
+        return True
     return False
-
-
-def _is_child(pid: int) -> bool:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid()
-    except (OSError, IndexError, ValueError):
-        return False
 
 
 def _port_free(host: str, port: int) -> bool:

@@ -44,20 +44,10 @@ _CONNECT_TIMEOUT = "10s"
 
 def batches(sizes: Sequence[int], threads: int) -> list[list[int]]:
     """Indices into ``sizes`` grouped into tasks of about equal bytes, biggest files first."""
-    total = sum(sizes)
-    target = max(MIN_BATCH, min(MAX_BATCH, total // max(1, 4 * threads)))
-    out: list[list[int]] = []
-    current: list[int] = []
-    current_bytes = 0
-    for i in sorted(range(len(sizes)), key=lambda i: sizes[i], reverse=True):
-        current.append(i)
-        current_bytes += sizes[i]
-        if current_bytes >= target or len(current) >= MAX_BATCH_FILES:
-            out.append(current)
-            current, current_bytes = [], 0
-    if current:
-        out.append(current)
-    return out
+    from .hashing import batches_by_bytes
+
+    target = max(MIN_BATCH, min(MAX_BATCH, sum(sizes) // max(1, 4 * threads)))
+    return batches_by_bytes(range(len(sizes)), sizes.__getitem__, target, MAX_BATCH_FILES)
 
 
 @contextlib.contextmanager
@@ -163,16 +153,6 @@ class Items:
 
     def __init__(self, items: list) -> None:
         self.items = items
-
-    def __getstate__(self) -> bytes:
-        import pickle
-
-        return pickle.dumps(self.items, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def __setstate__(self, state: bytes) -> None:
-        import pickle
-
-        self.items = pickle.loads(state)
 
 
 def _pack(results: list) -> tuple[str, tuple]:

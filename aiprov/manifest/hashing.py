@@ -32,7 +32,7 @@ import selectors
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from ..errors import InvalidPath, ManifestError
@@ -320,22 +320,26 @@ def _hash_in_threads(
 
 def _batches(stats: Sequence[Stat], indices: Sequence[int]) -> list[list[int]]:
     """``indices`` grouped into work items: big files alone and first, small ones in batches."""
-    batches: list[list[int]] = []
+    return batches_by_bytes(indices, lambda i: stats[i][0], _BATCH_BYTES, _BATCH_FILES)
+
+
+def batches_by_bytes(indices: Iterable[int], size_of: Callable[[int], int], target: int,
+                     max_files: int) -> list[list[int]]:
+    """``indices`` grouped biggest file first into batches of about ``target`` bytes, at most
+    ``max_files`` each; a file of ``target`` bytes or more is a batch of its own (it comes
+    before every smaller one). For the threads here and for the Dask engine's tasks."""
+    out: list[list[int]] = []
     current: list[int] = []
     current_bytes = 0
-    for i in sorted(indices, key=lambda i: stats[i][0], reverse=True):
-        size = stats[i][0]
-        if size >= _BATCH_BYTES:
-            batches.append([i])
-            continue
+    for i in sorted(indices, key=size_of, reverse=True):
         current.append(i)
-        current_bytes += size
-        if current_bytes >= _BATCH_BYTES or len(current) >= _BATCH_FILES:
-            batches.append(current)
+        current_bytes += size_of(i)
+        if current_bytes >= target or len(current) >= max_files:
+            out.append(current)
             current, current_bytes = [], 0
     if current:
-        batches.append(current)
-    return batches
+        out.append(current)
+    return out
 
 
 def _thread_work(
