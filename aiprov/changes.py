@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import InvalidArgument, InvalidReceipt
+from .errors import InvalidArgument, InvalidPath, InvalidReceipt
 from .results import DiffResult, StatusReport
 
 
@@ -28,6 +28,8 @@ def status(path, receipt, home: Path, *, engine: str = "local", scheduler: str |
     target = target_of(path)
     receipt_path = Path(receipt) if receipt else find_receipt(target, home)
     if receipt_path is None:
+        if isinstance(target, Path) and not os.path.lexists(target):
+            raise InvalidPath(f"no such file or directory: {target}")
         raise InvalidArgument(
             f"{target} has no receipt ({target}.aiprov.json): nothing to compare with" if isinstance(target, Path)
             else f"{target} has no receipt in the state directory: nothing to compare with",
@@ -62,7 +64,6 @@ def status(path, receipt, home: Path, *, engine: str = "local", scheduler: str |
 
 def _hash_all(target, expected, engine, scheduler, progress) -> list:
     """Every entry of ``target`` read afresh; ``[]`` when nothing is left of it."""
-    from .errors import InvalidPath
     from .manifest import build_manifest
 
     try:

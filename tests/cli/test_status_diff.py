@@ -78,6 +78,8 @@ def test_status_is_offline_and_skips_unchanged_files(cli, dataset, home, monkeyp
 
     fresh = cli("status", write_files(dataset.parent / "never", {"a": "a"}))
     assert fresh.exit_code == 2 and "no receipt" in fresh.stderr
+    missing = cli("status", str(dataset.parent / "typo"))
+    assert missing.exit_code == 2 and "no such file or directory" in missing.stderr
 
 
 def test_verify_cached_uses_the_stat_cache_and_plain_verify_rereads(cli, dataset):
